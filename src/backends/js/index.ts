@@ -1,0 +1,57 @@
+import type { DType, TypedArray } from "../../core/dtype.js";
+import type { Backend, KernelInfo, Storage } from "../../backend/backend.js";
+import { arange, assign, copy, eye, fill, normal, randint, randperm, uniform } from "./basic.js";
+import { binaryKernels } from "./binary.js";
+import { convKernels } from "./conv.js";
+import { indexingKernels } from "./indexing.js";
+import { matmulKernels } from "./matmul.js";
+import { movementKernels } from "./movement.js";
+import { nnKernels } from "./nn.js";
+import { poolKernels } from "./pool.js";
+import { reduceKernels } from "./reduce.js";
+import { allocJs, type JsStorage } from "./storage.js";
+import { unaryKernels } from "./unary.js";
+
+const contiguousOnly = (run: KernelInfo["run"]): KernelInfo => ({ run, strided: false });
+const anyStrides = (run: KernelInfo["run"]): KernelInfo => ({ run, strided: true });
+
+const kernels = new Map<string, KernelInfo>(Object.entries({
+  copy: anyStrides(copy),
+  assign: anyStrides(assign),
+  cast: anyStrides(copy),
+  full: contiguousOnly(fill),
+  arange: contiguousOnly(arange),
+  eye: contiguousOnly(eye),
+  uniform: contiguousOnly(uniform),
+  normal: contiguousOnly(normal),
+  randint: contiguousOnly(randint),
+  randperm: contiguousOnly(randperm),
+  ...unaryKernels,
+  ...binaryKernels,
+  ...reduceKernels,
+  ...movementKernels,
+  ...indexingKernels,
+  ...matmulKernels,
+  ...convKernels,
+  ...poolKernels,
+  ...nnKernels,
+}));
+
+/** The reference backend: plain TypeScript over typed arrays; runs everywhere and is the oracle for the others. */
+export const jsBackend: Backend = {
+  name: "js",
+  alloc(dtype: DType, size: number): Storage {
+    return allocJs(jsBackend, dtype, size);
+  },
+  free(storage: Storage): void {
+    // Drop the array now so its memory goes even if a disposed Tensor object is still referenced.
+    (storage as JsStorage).data = new Uint8Array(0);
+  },
+  read(storage: Storage, offset: number, size: number): TypedArray {
+    return (storage as JsStorage).data.slice(offset, offset + size);
+  },
+  write(storage: Storage, data: TypedArray): void {
+    (storage as JsStorage).data.set(data);
+  },
+  kernels,
+};

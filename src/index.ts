@@ -1,0 +1,24 @@
+/**
+ * Tensile: deep learning for TypeScript. `import * as tl from "tensile"` is the whole public API.
+ * This is the only module that imports the backends.
+ */
+import { registerBackend } from "./backend/registry.js";
+import { jsBackend } from "./backends/js/index.js";
+import { Tensor } from "./engine/tensor.js";
+import { setTensorCheck } from "./engine/scope.js";
+import * as autograd from "./engine/autograd-api.js";
+
+setTensorCheck((v: unknown): v is Tensor => v instanceof Tensor);
+registerBackend(jsBackend, 0);
+
+export { Tensor };
+export { autograd };
+export type { DType, TypedArray } from "./core/dtype.js";
+export { TensileError } from "./core/errors.js";
+export { manualSeed, Random } from "./core/rng.js";
+export { setBackend, getBackend, listBackends } from "./backend/registry.js";
+export { noGrad, enableGrad, isGradEnabled } from "./engine/grad-mode.js";
+export { tidy, dispose } from "./engine/scope.js";
+export { memory, type MemoryInfo } from "./engine/memory.js";
+export * from "./ops/index.js";
+export * as nn from "./nn/index.js";

@@ -1,0 +1,2 @@
+/** `tl.nn`: functional ops now; modules, layers and losses build on them. */
+export * as functional from "./functional.js";

@@ -1,0 +1,13 @@
+/** Every public op. Importing this module also attaches the Tensor methods. */
+import "./methods/elementwise.js";
+import "./methods/shape.js";
+import "./inplace.js";
+
+export * from "./creation.js";
+export * from "./unary.js";
+export * from "./binary.js";
+export * from "./reduce.js";
+export * from "./movement.js";
+export * from "./inplace.js";
+export { cast } from "./cast.js";
+export { isTensor, resultType, type TensorLike } from "./scalar.js";

@@ -1,0 +1,76 @@
+import { Tensor } from "../../engine/tensor.js";
+import * as m from "../movement.js";
+import * as r from "../reduce.js";
+
+declare module "../../engine/tensor.js" {
+  interface Tensor {
+    reshape(shape: readonly number[]): Tensor;
+    view(shape: readonly number[]): Tensor;
+    contiguous(): Tensor;
+    clone(): Tensor;
+    expand(shape: readonly number[]): Tensor;
+    expandAs(other: Tensor): Tensor;
+    permute(dims: readonly number[]): Tensor;
+    transpose(dim0: number, dim1: number): Tensor;
+    t(): Tensor;
+    squeeze(dim?: number | readonly number[]): Tensor;
+    unsqueeze(dim: number): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
+    unflatten(dim: number, sizes: readonly number[]): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    select(dim: number, index: number): Tensor;
+    sum(options?: r.ReduceOptions): Tensor;
+    mean(options?: r.ReduceOptions): Tensor;
+    prod(options?: r.ReduceOptions): Tensor;
+    max(): Tensor;
+    max(options: r.ReduceOptions & { dim: number }): r.ValuesIndices;
+    max(options?: r.ReduceOptions): Tensor | r.ValuesIndices;
+    min(): Tensor;
+    min(options: r.ReduceOptions & { dim: number }): r.ValuesIndices;
+    min(options?: r.ReduceOptions): Tensor | r.ValuesIndices;
+    amax(options?: r.ReduceOptions): Tensor;
+    amin(options?: r.ReduceOptions): Tensor;
+    argmax(options?: { dim?: number; keepdim?: boolean }): Tensor;
+    argmin(options?: { dim?: number; keepdim?: boolean }): Tensor;
+    var(options?: r.VarOptions): Tensor;
+    std(options?: r.VarOptions): Tensor;
+    logsumexp(options?: r.ReduceOptions): Tensor;
+    all(options?: r.ReduceOptions): Tensor;
+    any(options?: r.ReduceOptions): Tensor;
+    cumsum(dim: number): Tensor;
+  }
+}
+
+const proto = Tensor.prototype;
+proto.reshape = function (shape) { return m.reshape(this, shape); };
+proto.view = function (shape) { return m.view(this, shape); };
+proto.contiguous = function () { return m.contiguous(this); };
+proto.clone = function () { return m.clone(this); };
+proto.expand = function (shape) { return m.expand(this, shape); };
+proto.expandAs = function (other) { return m.expand(this, other.shape); };
+proto.permute = function (dims) { return m.permute(this, dims); };
+proto.transpose = function (dim0, dim1) { return m.transpose(this, dim0, dim1); };
+proto.t = function () { return m.t(this); };
+proto.squeeze = function (dim) { return m.squeeze(this, dim); };
+proto.unsqueeze = function (dim) { return m.unsqueeze(this, dim); };
+proto.flatten = function (startDim, endDim) { return m.flatten(this, startDim, endDim); };
+proto.unflatten = function (dim, sizes) { return m.unflatten(this, dim, sizes); };
+proto.narrow = function (dim, start, length) { return m.narrow(this, dim, start, length); };
+proto.slice = function (dim, start, end, step) { return m.slice(this, dim, start, end, step); };
+proto.select = function (dim, index) { return m.select(this, dim, index); };
+proto.sum = function (options) { return r.sum(this, options); };
+proto.mean = function (options) { return r.mean(this, options); };
+proto.prod = function (options) { return r.prod(this, options); };
+proto.max = function (options?: r.ReduceOptions) { return r.max(this, options) as never; };
+proto.min = function (options?: r.ReduceOptions) { return r.min(this, options) as never; };
+proto.amax = function (options) { return r.amax(this, options); };
+proto.amin = function (options) { return r.amin(this, options); };
+proto.argmax = function (options) { return r.argmax(this, options); };
+proto.argmin = function (options) { return r.argmin(this, options); };
+proto.var = function (options) { return r.variance(this, options); };
+proto.std = function (options) { return r.std(this, options); };
+proto.logsumexp = function (options) { return r.logsumexp(this, options); };
+proto.all = function (options) { return r.all(this, options); };
+proto.any = function (options) { return r.any(this, options); };
+proto.cumsum = function (dim) { return r.cumsum(this, dim); };
