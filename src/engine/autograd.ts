@@ -43,15 +43,16 @@ export class GradNode {
       throw tensileError("backward", `trying to backward through the graph a second time (at ${this.name}); ` +
         "pass { retainGraph: true } to the first backward call if you need to");
     }
-    const node = this;
+    const { inputs, output, inputVersions, outputVersion } = this;
+    const verify = (t: Tensor, version: number): void => this.checkVersion(t, version);
     const ctx: GradContext<unknown> = {
       get inputs() {
-        node.inputs.forEach((t, i) => node.checkVersion(t, node.inputVersions[i]));
-        return node.inputs;
+        inputs.forEach((t, i) => verify(t, inputVersions[i]));
+        return inputs;
       },
       get output() {
-        node.checkVersion(node.output, node.outputVersion);
-        return node.output;
+        verify(output, outputVersion);
+        return output;
       },
       attrs: this.attrs,
       needsInputGrad: this.inputs.map((t) => t.requiresGrad),

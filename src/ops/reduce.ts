@@ -111,7 +111,7 @@ export interface ValuesIndices {
 /** The element of x at `indices` along `dim` (the values of max/min with dim); its gradient goes to that index. */
 const selectedOp = defineOp<{ dim: number; keepdim: boolean }>({
   name: "takeAlongDim",
-  infer: ([x, idx], { dim, keepdim }) => ({ shape: reducedShape(x.shape, [dim], keepdim), dtype: x.dtype, kernelAttrs: { dim } }),
+  infer: ([x], { dim, keepdim }) => ({ shape: reducedShape(x.shape, [dim], keepdim), dtype: x.dtype, kernelAttrs: { dim } }),
   grad: (ctx, gy) => {
     const [x, idx] = ctx.inputs;
     const { dim, keepdim } = ctx.attrs;
