@@ -22,3 +22,8 @@ export { tidy, dispose } from "./engine/scope.js";
 export { memory, type MemoryInfo } from "./engine/memory.js";
 export * from "./ops/index.js";
 export * as nn from "./nn/index.js";
+export * as data from "./data/index.js";
+export * as io from "./io/index.js";
+export { save, load, saveSync, loadSync } from "./io/index.js";
+export * as optim from "./optim/index.js";
+export { Trainer, callbacks, metrics, type TrainerOptions, type FitOptions } from "./train/index.js";

@@ -111,8 +111,10 @@ interface Pass {
 function accumulateLeafGrad(leaf: Tensor, g: Tensor, pass: Pass, owned: Set<Tensor>): void {
   const existing = leaf.grad;
   if (existing === null) {
-    // A leaf's gradient must own contiguous memory, so later in-place accumulation is safe.
-    const value = pass.createGraph || (g.isContiguous && !owned.has(g)) ? g : materialize(g);
+    // A leaf's gradient must own contiguous memory, so later in-place accumulation is safe: steal g only
+    // when nothing else (the caller's seed, another leaf, a view's base) shares its storage.
+    const exclusive = g.isContiguous && !owned.has(g) && g.storage.refs === 1;
+    const value = (pass.createGraph && g.requiresGrad) || exclusive ? g : materialize(g);
     owned.add(value);
     leaf.grad = value;
   } else if (pass.createGraph || existing.requiresGrad) {
@@ -132,7 +134,7 @@ function runBackward(roots: readonly Tensor[], seeds: readonly Tensor[], pass: P
   const holders = new Map<Tensor, number>();
   const hold = (g: Tensor): void => void holders.set(g, (holders.get(g) ?? 0) + 1);
   const owned = new Set<Tensor>(seeds);
-  const leafGrads = new Set<Tensor>();
+  const leafGrads = new Set<Tensor>(seeds);
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
     const next = prev === undefined ? g : add(prev, g);

@@ -1,4 +1,4 @@
-import type { DType } from "../core/dtype.js";
+import { isFloat, type DType } from "../core/dtype.js";
 import { check, tensileError } from "../core/errors.js";
 import { contiguousLayout, isContiguous, type Layout } from "../core/layout.js";
 import { sizeOf } from "../core/shape.js";
@@ -118,7 +118,8 @@ export function materialize(t: Tensor): Tensor {
 }
 
 function record<A>(name: string, inputs: readonly Tensor[], output: Tensor, attrs: A, grad: GradFn<A> | undefined): void {
-  if (!grad || !needsGrad(inputs)) return;
+  // Integer and bool results never require grad, as in PyTorch (e.g. a cast to int32 cuts the graph).
+  if (!grad || !isFloat(output.dtype) || !needsGrad(inputs)) return;
   output.setGradFn(new GradNode(name, inputs, output, attrs, grad as GradFn<unknown>));
 }
 

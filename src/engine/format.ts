@@ -34,7 +34,11 @@ export function formatTensor(values: TypedArray, shape: readonly number[], dtype
 }
 
 function elementFormatter(values: TypedArray, dtype: DType): (v: number) => string {
-  if (dtype === "bool") return (v) => (v ? "True" : "False");
+  if (dtype === "bool") {
+    // PyTorch pads to the widest word: `tensor([ True, False])`.
+    const width = Array.from(values.slice(0, 2000)).some((v) => !v) ? 5 : 4;
+    return (v) => (v ? "True" : "False").padStart(width);
+  }
   if (dtype === "int32") {
     const width = Math.max(1, ...Array.from(values.slice(0, 2000), (v) => String(v).length));
     return (v) => String(v).padStart(width);
@@ -50,11 +54,13 @@ function elementFormatter(values: TypedArray, dtype: DType): (v: number) => stri
     if (a > 0) minAbs = Math.min(minAbs, a);
     if (!Number.isInteger(v)) allIntegral = false;
   }
-  const scientific = maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs > 0 && !allIntegral) || (maxAbs / minAbs > 1000 && !allIntegral && minAbs < 1);
+  // PyTorch's rule, over the non-zero finite values: a spread over 1000×, above 1e8, or (non-integers) below 1e-4.
+  const scientific = minAbs !== Infinity && (maxAbs / minAbs > 1000 || maxAbs > 1e8 || (!allIntegral && minAbs < 1e-4));
   const text = (v: number): string => {
     if (Number.isNaN(v)) return "nan";
     if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    if (scientific) return v.toExponential(4);
+    // Python writes at least two exponent digits: 1.0000e+00, not JavaScript's 1.0000e+0.
+    if (scientific) return v.toExponential(4).replace(/e([+-])(\d)$/, (_m, sign: string, digit: string) => `e${sign}0${digit}`);
     if (allIntegral) return `${v}.`;
     return v.toFixed(4);
   };

@@ -68,7 +68,10 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 
 export const floorDivide = binaryOp("floorDiv");
 /** Python-style modulo: the result has the sign of the divisor. */
-export const remainder = binaryOp("remainder");
+export const remainder = binaryOp("remainder", {
+  // a − floor(a/b)·b: the floor is piecewise constant, as in PyTorch's remainder backward.
+  grad: (a, b, _y, gy, needs) => [needs[0] ? gy : null, needs[1] ? neg(mul(gy, floorDivide(a, b))) : null],
+});
 
 const powOp = binaryOp("pow", {
   grad: (a, b, y, gy, needs) => [

@@ -1,4 +1,4 @@
-import { assertDType, type DType, type TypedArray } from "../core/dtype.js";
+import { assertDType, typedArrayFor, type DType, type TypedArray } from "../core/dtype.js";
 import { check } from "../core/errors.js";
 import { flattenNested, nestedShape, type NestedArray } from "../core/nested.js";
 import { globalGenerator } from "../core/rng.js";
@@ -55,7 +55,11 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions = 
     const typed = data as TypedArray;
     shape = options.shape ? checkShape(options.shape, where) : [typed.length];
     check(sizeOf(shape) === typed.length, where, () => `shape [${shape}] holds ${sizeOf(shape)} elements but the data has ${typed.length}`);
-    flat = flattenNested(Array.from(typed), typed.length, dtype); // copies: the tensor never aliases user memory
+    // Copy (the tensor never aliases user memory); bool and int conversions go through the element rules.
+    flat = typedArrayFor(dtype, typed.length);
+    if (dtype === "bool") for (let i = 0; i < typed.length; i++) flat[i] = typed[i] ? 1 : 0;
+    else if (dtype === "int32") for (let i = 0; i < typed.length; i++) flat[i] = Math.trunc(typed[i]);
+    else flat.set(typed);
   } else {
     const nested = nestedShape(data as NestedArray, where);
     flat = flattenNested(data as NestedArray, sizeOf(nested), dtype);

@@ -1,6 +1,8 @@
 /** Every public op. Importing this module also attaches the Tensor methods. */
 import "./methods/elementwise.js";
 import "./methods/shape.js";
+import "./methods/linalg.js";
+import "./methods/indexing.js";
 import "./inplace.js";
 
 export * from "./creation.js";
@@ -8,6 +10,12 @@ export * from "./unary.js";
 export * from "./binary.js";
 export * from "./reduce.js";
 export * from "./movement.js";
+export * from "./matmul.js";
+export * from "./conv.js";
+export * from "./indexing.js";
+export * from "./join.js";
+export * from "./pool.js";
+export * from "./resample.js";
 export * from "./inplace.js";
 export { cast } from "./cast.js";
 export { isTensor, resultType, type TensorLike } from "./scalar.js";

@@ -2,6 +2,7 @@ import { check, fmtShape, tensileError } from "../core/errors.js";
 import { broadcastShapes, shapesEqual } from "../core/shape.js";
 import { runKernel } from "../engine/dispatch.js";
 import { isGradEnabled, noGrad } from "../engine/grad-mode.js";
+import { tidy } from "../engine/scope.js";
 import { Tensor } from "../engine/tensor.js";
 import * as b from "./binary.js";
 import { cast } from "./cast.js";
@@ -21,20 +22,21 @@ function writeInto(target: Tensor, value: TensorLike, op: string): Tensor {
       ? "a leaf tensor that requires grad cannot be modified in place while grad mode is on; use tl.noGrad(() => ...)"
       : "in-place ops on tensors that are part of an autograd graph are not supported; use the out-of-place op");
   }
-  noGrad(() => {
+  // tidy: the scalar, cast and expanded temporaries must not outlive the write.
+  noGrad(() => tidy(() => {
     let v = value instanceof Tensor ? value : full([], typeof value === "boolean" ? Number(value) : value, { dtype: target.dtype });
     check(shapesEqual(broadcastShapes(op, target.shape, v.shape), target.shape), op,
       () => `a value of shape ${fmtShape(v.shape)} cannot be written into a tensor of shape ${fmtShape(target.shape)}`);
     v = cast(v, target.dtype);
     if (!shapesEqual(v.shape, target.shape)) v = expand(v, target.shape);
     runKernel("assign", [v], [target], {});
-  });
+  }));
   target.storage.version++;
   return target;
 }
 
 function inPlace(fn: (a: Tensor, b: TensorLike) => Tensor, op: string) {
-  return (target: Tensor, other: TensorLike): Tensor => writeInto(target, noGrad(() => fn(target, other)), op);
+  return (target: Tensor, other: TensorLike): Tensor => tidy(() => writeInto(target, noGrad(() => fn(target, other)), op));
 }
 
 export const copy_ = (target: Tensor, source: TensorLike): Tensor => writeInto(target, source, "copy_");
@@ -44,12 +46,12 @@ export const mul_ = inPlace(b.mul, "mul_");
 export const div_ = inPlace(b.div, "div_");
 export const fill_ = (target: Tensor, value: number): Tensor => writeInto(target, value, "fill_");
 export const zero_ = (target: Tensor): Tensor => writeInto(target, 0, "zero_");
-export const clamp_ = (target: Tensor, options: { min?: number; max?: number }): Tensor =>
-  writeInto(target, noGrad(() => clamp(target, options)), "clamp_");
+export const clamp_ = (target: Tensor, options: { min?: number; max?: number }): Tensor => tidy(() =>
+  writeInto(target, noGrad(() => clamp(target, options)), "clamp_"));
 export const uniform_ = (target: Tensor, low = 0, high = 1): Tensor =>
-  writeInto(target, uniformRandom(target.shape, low, high, { dtype: target.dtype }), "uniform_");
+  tidy(() => writeInto(target, uniformRandom(target.shape, low, high, { dtype: target.dtype }), "uniform_"));
 export const normal_ = (target: Tensor, mean = 0, std = 1): Tensor =>
-  writeInto(target, normalRandom(target.shape, mean, std, { dtype: target.dtype }), "normal_");
+  tidy(() => writeInto(target, normalRandom(target.shape, mean, std, { dtype: target.dtype }), "normal_"));
 
 declare module "../engine/tensor.js" {
   interface Tensor {

@@ -163,6 +163,9 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 /** Splits dimension `dim` into `sizes`, like `torch.unflatten`. */
 export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
   const d = normalizeDim(dim, x.ndim, "unflatten");
+  const known = sizeOf(sizes.filter((s) => s !== -1));
+  check(sizes.includes(-1) ? known > 0 && x.shape[d] % known === 0 : known === x.shape[d], "unflatten",
+    () => `sizes ${fmtShape(sizes)} do not multiply to dimension ${dim} of shape ${fmtShape(x.shape)} (size ${x.shape[d]})`);
   return reshape(x, [...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
 }
 

@@ -30,7 +30,9 @@ function reducedShape(shape: readonly number[], dims: readonly number[], keepdim
 }
 
 function attrsOf(x: Tensor, options: ReduceOptions, op: string): ReduceAttrs {
-  return { dims: normalizeDims(options.dim, x.ndim, op), keepdim: options.keepdim ?? false };
+  // A 0-d tensor accepts dim 0 / -1 (like PyTorch) but has no dimension to reduce.
+  const dims = normalizeDims(options.dim, x.ndim, op).filter((d) => d < x.ndim);
+  return { dims, keepdim: options.keepdim ?? false };
 }
 
 /** Puts back the reduced dims as size 1 so a gradient broadcasts over the input. */
@@ -126,6 +128,7 @@ function extremum(x: Tensor, options: ReduceOptions, name: "max" | "min"): Tenso
   if (options.dim === undefined) return (name === "max" ? maxOp : minOp)([x], attrsOf(x, options, name));
   check(typeof options.dim === "number", name, () => `with indices, dim must be a single number, got ${JSON.stringify(options.dim)}`);
   const dim = normalizeDim(options.dim, x.ndim, name);
+  if (x.ndim === 0) return extremum(reshape(x, [1]), { dim: 0 }, name); // 0-d in, 0-d out
   const keepdim = options.keepdim ?? false;
   const indices = (name === "max" ? argmaxOp : argminOp)([x], { dims: [dim], keepdim });
   const values = selectedOp([x, indices], { dim, keepdim });
@@ -167,7 +170,9 @@ function argExtremum(x: Tensor, options: { dim?: number; keepdim?: boolean }, na
     const flat = reshape(x, [-1]);
     return op([flat], { dims: [0], keepdim: false });
   }
-  return op([x], { dims: [normalizeDim(options.dim, x.ndim, name)], keepdim: options.keepdim ?? false });
+  const dim = normalizeDim(options.dim, x.ndim, name);
+  if (x.ndim === 0) return op([reshape(x, [1])], { dims: [0], keepdim: false });
+  return op([x], { dims: [dim], keepdim: options.keepdim ?? false });
 }
 
 /** Index of the maximum (of the flattened tensor when `dim` is omitted); int32. */
@@ -237,5 +242,6 @@ const cumsumOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
 
 /** Running sum along `dim`. */
 export function cumsum(x: Tensor, dim: number): Tensor {
-  return cumsumOp([x], { dim: normalizeDim(dim, x.ndim, "cumsum") });
+  const d = normalizeDim(dim, x.ndim, "cumsum");
+  return x.ndim === 0 ? reshape(cumsumOp([reshape(x, [1])], { dim: 0 }), []) : cumsumOp([x], { dim: d });
 }

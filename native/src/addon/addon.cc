@@ -1,0 +1,226 @@
+// The only Node-API code of Tensile: a narrow boundary of a dozen functions. Kernel arguments do not
+// travel as JavaScript values: the TypeScript side packs them into a shared Float64Array (the
+// frame) and calls run(kernelIndex), so one kernel call costs one cheap Node-API call.
+//
+// Frame layout (doubles): n_in, n_out, then per tensor: handle, dtype, ndim, offset, shape[ndim],
+// strides[ndim]; then n_attrs, attrs[n_attrs]. See native/README.md and src/backends/native/frame.ts.
+#include <napi.h>
+
+#include <string.h>
+
+#include "../runtime/allocator.h"
+#include "../runtime/cpu.h"
+#include "../runtime/registry.h"
+#include "../runtime/threadpool.h"
+#include "tensile/abi.h"
+
+namespace tensile {
+namespace {
+
+constexpr size_t kFrameDoubles = 1024;
+constexpr size_t kReplyDoubles = 8;
+
+// One per Node environment (the main thread and each worker_thread load the addon separately).
+struct Instance {
+  Napi::Reference<Napi::ArrayBuffer> frame_buffer;
+  double* frame = nullptr;
+  double* reply = nullptr;
+};
+
+const tl_runtime kRuntimeTemplate = {1, ParallelFor};
+
+Instance* GetInstance(Napi::Env env) { return env.GetInstanceData<Instance>(); }
+
+// Reads one tensor description from the frame and checks it against its block.
+int ReadTensor(const double* f, size_t* pos, size_t end, tl_tensor* t) {
+  if (*pos + 4 > end) return TL_ERR_ARGS;
+  Handle handle = static_cast<Handle>(f[*pos]);
+  double dtype = f[*pos + 1], ndim = f[*pos + 2], offset = f[*pos + 3];
+  *pos += 4;
+  if (!(dtype >= 0 && dtype <= 3 && ndim >= 0 && ndim <= TL_MAX_DIMS && offset >= 0)) return TL_ERR_ARGS;
+  t->dtype = static_cast<int32_t>(dtype);
+  t->ndim = static_cast<int32_t>(ndim);
+  t->offset = static_cast<int64_t>(offset);
+  if (*pos + 2 * t->ndim > end) return TL_ERR_ARGS;
+  int64_t size = 1, last = t->offset;
+  for (int d = 0; d < t->ndim; d++) {
+    double s = f[*pos + d], st = f[*pos + t->ndim + d];
+    if (!(s >= 0 && st >= 0 && s < 9.0e15 && st < 9.0e15)) return TL_ERR_ARGS;
+    t->shape[d] = static_cast<int64_t>(s);
+    t->strides[d] = static_cast<int64_t>(st);
+    size *= t->shape[d];
+    last += (t->shape[d] - 1) * t->strides[d];
+  }
+  *pos += 2 * t->ndim;
+  t->size = size;
+  BlockInfo block;
+  if (!LookupBlock(handle, &block)) return TL_ERR_HANDLE;
+  int64_t elsize = t->dtype == TL_F64 ? 8 : t->dtype == TL_BOOL ? 1 : 4;
+  if (size > 0 && (last + 1) * elsize > static_cast<int64_t>(block.bytes)) return TL_ERR_BOUNDS;
+  t->data = block.data;
+  return TL_OK;
+}
+
+// run(kernelIndex): runs a kernel on the arguments packed in the frame; returns a tl_status.
+Napi::Value Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Instance* inst = GetInstance(env);
+  tl_kernel_fn fn = KernelAt(info[0].As<Napi::Number>().Int32Value());
+  if (fn == nullptr) return Napi::Number::New(env, TL_ERR_KERNEL);
+  const double* f = inst->frame;
+  double n_in = f[0], n_out = f[1];
+  if (!(n_in >= 0 && n_out >= 0 && n_in + n_out <= TL_MAX_TENSORS)) return Napi::Number::New(env, TL_ERR_ARGS);
+  tl_tensor tensors[TL_MAX_TENSORS];
+  tl_args args;
+  args.n_in = static_cast<int32_t>(n_in);
+  args.n_out = static_cast<int32_t>(n_out);
+  args.t = tensors;
+  size_t pos = 2;
+  for (int i = 0; i < args.n_in + args.n_out; i++) {
+    int status = ReadTensor(f, &pos, kFrameDoubles, &tensors[i]);
+    if (status != TL_OK) return Napi::Number::New(env, status);
+  }
+  double n_attrs = f[pos];
+  if (!(n_attrs >= 0 && n_attrs <= TL_MAX_ATTRS) || pos + 1 + static_cast<size_t>(n_attrs) > kFrameDoubles) {
+    return Napi::Number::New(env, TL_ERR_ARGS);
+  }
+  args.n_attrs = static_cast<int32_t>(n_attrs);
+  args.attrs = f + pos + 1;
+  tl_runtime rt = kRuntimeTemplate;
+  rt.n_threads = PoolSize();
+  return Napi::Number::New(env, fn(&args, &rt));
+}
+
+void FinalizeBlock(Napi::Env env, void* /*data*/, Handle* handle) {
+  size_t bytes = FreeBlock(*handle);  // 0 when free() already returned it
+  if (bytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(bytes));
+  delete handle;
+}
+
+// alloc(bytes): an ArrayBuffer over a new zeroed native block; its handle goes to reply[0].
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double requested = info[0].As<Napi::Number>().DoubleValue();
+  if (!(requested >= 0 && requested < 9.0e15)) {
+    Napi::RangeError::New(env, "[native] alloc: bad byte count").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Handle handle;
+  BlockInfo block;
+  if (!AllocBlock(static_cast<size_t>(requested), &handle, &block)) {
+    Napi::Error::New(env, "[native] out of memory").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(block.bytes));
+  Instance* inst = GetInstance(env);
+  inst->reply[0] = static_cast<double>(handle);
+  inst->reply[1] = static_cast<double>(block.bytes);
+  // The finalizer returns the block if JavaScript drops the buffer without free().
+  return Napi::ArrayBuffer::New(env, block.data, static_cast<size_t>(requested), FinalizeBlock, new Handle(handle));
+}
+
+// free(handle, buffer): returns the block to the cache now and detaches the buffer so no view can
+// reach the memory afterwards. Freeing twice is harmless.
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Handle handle = static_cast<Handle>(info[0].As<Napi::Number>().DoubleValue());
+  if (info.Length() > 1 && info[1].IsArrayBuffer()) {
+    Napi::ArrayBuffer buffer = info[1].As<Napi::ArrayBuffer>();
+    if (!buffer.IsDetached()) buffer.Detach();
+  }
+  size_t bytes = FreeBlock(handle);
+  if (bytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(bytes));
+  return Napi::Number::New(env, static_cast<double>(bytes));
+}
+
+Napi::Value ListKernels(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int n = KernelCount();
+  Napi::Array names = Napi::Array::New(env, n);
+  for (int i = 0; i < n; i++) names.Set(i, Napi::String::New(env, KernelName(i)));
+  return names;
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), PoolSize()); }
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  SetPoolSize(info[0].As<Napi::Number>().Int32Value());
+  return Napi::Number::New(info.Env(), PoolSize());
+}
+
+Napi::Value GetIsa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), IsaName(ActiveIsa())); }
+
+// setIsa(name): switches kernels to another compiled level (tests compare them); false if unavailable.
+Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  for (int i = 0; i < kIsaCount; i++) {
+    if (name == IsaName(static_cast<Isa>(i))) return Napi::Boolean::New(info.Env(), SetActiveIsa(static_cast<Isa>(i)));
+  }
+  return Napi::Boolean::New(info.Env(), false);
+}
+
+Napi::Value AvailableIsas(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (int i = 0; i < kIsaCount; i++) {
+    if (IsaAvailable(static_cast<Isa>(i))) out.Set(n++, Napi::String::New(env, IsaName(static_cast<Isa>(i))));
+  }
+  return out;
+}
+
+Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AllocatorStats s = GetAllocatorStats();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("liveBytes", static_cast<double>(s.live_bytes));
+  out.Set("liveBlocks", static_cast<double>(s.live_blocks));
+  out.Set("cachedBytes", static_cast<double>(s.cached_bytes));
+  out.Set("cachedBlocks", static_cast<double>(s.cached_blocks));
+  out.Set("cacheLimit", static_cast<double>(s.cache_limit));
+  return out;
+}
+
+Napi::Value EmptyCacheFn(const Napi::CallbackInfo& info) {
+  EmptyCache();
+  return info.Env().Undefined();
+}
+
+Napi::Value SetCacheLimitFn(const Napi::CallbackInfo& info) {
+  double bytes = info[0].As<Napi::Number>().DoubleValue();
+  SetCacheLimit(bytes > 0 ? static_cast<size_t>(bytes) : 0);
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Instance* inst = new Instance();
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, (kFrameDoubles + kReplyDoubles) * sizeof(double));
+  inst->frame_buffer = Napi::Persistent(buffer);
+  inst->frame = static_cast<double*>(buffer.Data());
+  inst->reply = inst->frame + kFrameDoubles;
+  memset(inst->frame, 0, (kFrameDoubles + kReplyDoubles) * sizeof(double));
+  env.SetInstanceData(inst);
+
+  exports.Set("frame", Napi::Float64Array::New(env, kFrameDoubles, buffer, 0));
+  exports.Set("reply", Napi::Float64Array::New(env, kReplyDoubles, buffer, kFrameDoubles * sizeof(double)));
+  exports.Set("run", Napi::Function::New(env, Run, "run"));
+  exports.Set("alloc", Napi::Function::New(env, Alloc, "alloc"));
+  exports.Set("free", Napi::Function::New(env, Free, "free"));
+  exports.Set("listKernels", Napi::Function::New(env, ListKernels, "listKernels"));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("isa", Napi::Function::New(env, GetIsa, "isa"));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
+  exports.Set("availableIsas", Napi::Function::New(env, AvailableIsas, "availableIsas"));
+  exports.Set("memoryStats", Napi::Function::New(env, MemoryStats, "memoryStats"));
+  exports.Set("emptyCache", Napi::Function::New(env, EmptyCacheFn, "emptyCache"));
+  exports.Set("setCacheLimit", Napi::Function::New(env, SetCacheLimitFn, "setCacheLimit"));
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("maxDims", Napi::Number::New(env, TL_MAX_DIMS));
+  return exports;
+}
+
+}  // namespace
+}  // namespace tensile
+
+NODE_API_MODULE(tensile_native, tensile::Init)

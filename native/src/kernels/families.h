@@ -1,0 +1,8 @@
+// Every kernel family, one line each. Adding a family: write native/src/kernels/<name>.cc ending
+// in TL_FAMILY_TABLE(<name>) = {...}, add TL_FAMILY(<name>) here, and its TypeScript wrappers under
+// src/backends/native/kernels/. binding.gyp picks up every .cc file in this folder by itself.
+TL_FAMILY(copy)
+TL_FAMILY(random)
+TL_FAMILY(unary)
+TL_FAMILY(binary)
+TL_FAMILY(reduce)

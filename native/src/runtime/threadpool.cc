@@ -1,0 +1,169 @@
+#include "threadpool.h"
+
+#include <sched.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tensile {
+namespace {
+
+// How long an idle worker spins before it sleeps: long enough to bridge the JavaScript work between
+// two ops of a training step, short enough not to burn a core when the program goes quiet.
+constexpr auto kSpinTime = std::chrono::microseconds(100);
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+thread_local bool tl_in_task = false;
+
+class Pool {
+ public:
+  explicit Pool(int n) { Start(n); }
+
+  int size() const { return size_; }
+
+  void Resize(int n) {
+    std::lock_guard<std::mutex> call(call_mu_);
+    Stop();
+    Start(n);
+  }
+
+  void Run(int nth, tl_task_fn fn, void* ctx) {
+    if (nth > size_) nth = size_;
+    if (nth <= 1 || tl_in_task || !call_mu_.try_lock()) {
+      RunInline(nth < 1 ? 1 : nth, fn, ctx);
+      return;
+    }
+    fn_ = fn;
+    ctx_ = ctx;
+    nth_ = nth;
+    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      cv_.notify_all();
+    }
+    tl_in_task = true;
+    fn(ctx, 0, nth);
+    tl_in_task = false;
+    // Wait for every worker to acknowledge the job (those past nth only acknowledge).
+    int spins = 0;
+    while (pending_.load(std::memory_order_acquire) != 0) {
+      if (++spins < 4096) CpuRelax();
+      else std::this_thread::yield();
+    }
+    call_mu_.unlock();
+  }
+
+ private:
+  static void RunInline(int nth, tl_task_fn fn, void* ctx) {
+    bool was = tl_in_task;
+    tl_in_task = true;
+    for (int i = 0; i < nth; i++) fn(ctx, i, nth);
+    tl_in_task = was;
+  }
+
+  void Start(int n) {
+    size_ = n < 1 ? 1 : n;
+    stop_.store(false);
+    for (int i = 1; i < size_; i++) workers_.emplace_back([this, i] { Work(i); });
+  }
+
+  void Stop() {
+    stop_.store(true);
+    generation_.fetch_add(1, std::memory_order_seq_cst);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cv_.notify_all();
+    }
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
+  void Work(int index) {
+    tl_in_task = true;
+    uint64_t seen = generation_.load(std::memory_order_acquire);
+    for (;;) {
+      uint64_t g = generation_.load(std::memory_order_acquire);
+      auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
+      int spins = 0;
+      while (g == seen) {
+        CpuRelax();
+        g = generation_.load(std::memory_order_acquire);
+        if (g != seen) break;
+        if ((++spins & 255) == 0 && std::chrono::steady_clock::now() > spin_until) {
+          std::unique_lock<std::mutex> lock(mu_);
+          sleepers_.fetch_add(1, std::memory_order_seq_cst);
+          cv_.wait(lock, [&] { return generation_.load(std::memory_order_seq_cst) != seen; });
+          sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+          g = generation_.load(std::memory_order_acquire);
+        }
+      }
+      seen = g;
+      if (stop_.load(std::memory_order_acquire)) return;
+      int nth = nth_;
+      if (index < nth) fn_(ctx_, index, nth);
+      pending_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+  }
+
+  int size_ = 1;
+  std::vector<std::thread> workers_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stop_{false};
+  tl_task_fn fn_ = nullptr;
+  void* ctx_ = nullptr;
+  int nth_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::mutex call_mu_;  // one parallel loop at a time (worker_threads share the pool)
+};
+
+// Never destroyed: workers may still be parked when the process exits.
+Pool* g_pool = nullptr;
+std::once_flag g_once;
+
+Pool& GetPool() {
+  std::call_once(g_once, [] { g_pool = new Pool(DefaultThreadCount()); });
+  return *g_pool;
+}
+
+}  // namespace
+
+int DefaultThreadCount() {
+  const char* env = getenv("TENSILE_NUM_THREADS");
+  if (env != nullptr && *env != '\0') {
+    int n = atoi(env);
+    if (n >= 1) return n > 256 ? 256 : n;
+  }
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n >= 1) return n;
+  }
+#endif
+  unsigned n = std::thread::hardware_concurrency();
+  return n >= 1 ? static_cast<int>(n) : 1;
+}
+
+int PoolSize() { return GetPool().size(); }
+
+void SetPoolSize(int n) { GetPool().Resize(n < 1 ? 1 : (n > 256 ? 256 : n)); }
+
+void ParallelFor(int nth, tl_task_fn fn, void* ctx) { GetPool().Run(nth, fn, ctx); }
+
+}  // namespace tensile

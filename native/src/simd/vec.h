@@ -1,0 +1,291 @@
+// One SIMD abstraction, compiled per ISA level. A kernel file includes this inside nothing: it
+// opens namespace tensile::TENSILE_ISA itself, so every function here gets the ISA in its mangled
+// name and the three builds of one kernel file never share an out-of-line copy (see README.md).
+//
+// Types: F32 and F64 describe one vector of float/double (W lanes) with static functions; the
+// generic build has W = 1 and plain scalar code, which the compiler may still auto-vectorize.
+// Partial loads/stores (loadn/storen) handle loop tails with the same code as the body, so an
+// element's result never depends on where it sits in the array.
+#ifndef TENSILE_SIMD_VEC_H
+#define TENSILE_SIMD_VEC_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+#include <immintrin.h>
+#endif
+
+#ifndef TENSILE_ISA
+#error "compile kernel files with -DTENSILE_ISA=<generic|avx2|avx512> (binding.gyp does)"
+#endif
+
+namespace tensile {
+namespace TENSILE_ISA {
+
+#define TL_INLINE inline __attribute__((always_inline))
+
+#if defined(TENSILE_ISA_AVX512)
+
+struct F32 {
+  using T = float;
+  using V = __m512;
+  using M = __mmask16;
+  static constexpr int W = 16;
+  static TL_INLINE M tail(int n) { return static_cast<M>(n >= 16 ? 0xFFFF : ((1u << n) - 1)); }
+  static TL_INLINE V load(const T* p) { return _mm512_loadu_ps(p); }
+  static TL_INLINE V loadn(const T* p, int n) { return _mm512_maskz_loadu_ps(tail(n), p); }
+  static TL_INLINE void store(T* p, V v) { _mm512_storeu_ps(p, v); }
+  static TL_INLINE void storen(T* p, V v, int n) { _mm512_mask_storeu_ps(p, tail(n), v); }
+  static TL_INLINE V set1(T x) { return _mm512_set1_ps(x); }
+  static TL_INLINE V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static TL_INLINE V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  static TL_INLINE V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static TL_INLINE V div(V a, V b) { return _mm512_div_ps(a, b); }
+  static TL_INLINE V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static TL_INLINE V sqrt(V a) { return _mm512_sqrt_ps(a); }
+  static TL_INLINE V abs(V a) { return _mm512_abs_ps(a); }
+  static TL_INLINE V neg(V a) { return _mm512_xor_ps(a, _mm512_set1_ps(-0.0f)); }
+  static TL_INLINE V floor(V a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V ceil(V a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V round_even(V a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  // max/min as x86 defines them: the second operand when either is NaN.
+  static TL_INLINE V max(V a, V b) { return _mm512_max_ps(a, b); }
+  static TL_INLINE V min(V a, V b) { return _mm512_min_ps(a, b); }
+  static TL_INLINE M lt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+  static TL_INLINE M le(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
+  static TL_INLINE M gt(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  static TL_INLINE M ge(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }
+  static TL_INLINE M eq(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static TL_INLINE M ne(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_NEQ_UQ); }
+  static TL_INLINE M isnan(V a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+  static TL_INLINE M mor(M a, M b) { return static_cast<M>(a | b); }
+  static TL_INLINE M mand(M a, M b) { return static_cast<M>(a & b); }
+  static TL_INLINE M mnot(M a) { return static_cast<M>(~a); }
+  static TL_INLINE V select(M m, V a, V b) { return _mm512_mask_blend_ps(m, b, a); }
+  static TL_INLINE uint32_t bits(M m) { return m; }
+  static TL_INLINE T hsum(V a) { return _mm512_reduce_add_ps(a); }
+  // x * 2^n for integral n (any range: overflow gives inf, underflow rounds into denormals).
+  static TL_INLINE V ldexp(V x, V n) { return _mm512_scalef_ps(x, n); }
+  // x = m * 2^e with m in [1, 2) (x finite, positive, normal).
+  static TL_INLINE V exponent(V x) { return _mm512_getexp_ps(x); }
+  static TL_INLINE V mantissa(V x) { return _mm512_getmant_ps(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero); }
+};
+
+struct F64 {
+  using T = double;
+  using V = __m512d;
+  using M = __mmask8;
+  static constexpr int W = 8;
+  static TL_INLINE M tail(int n) { return static_cast<M>(n >= 8 ? 0xFF : ((1u << n) - 1)); }
+  static TL_INLINE V load(const T* p) { return _mm512_loadu_pd(p); }
+  static TL_INLINE V loadn(const T* p, int n) { return _mm512_maskz_loadu_pd(tail(n), p); }
+  static TL_INLINE void store(T* p, V v) { _mm512_storeu_pd(p, v); }
+  static TL_INLINE void storen(T* p, V v, int n) { _mm512_mask_storeu_pd(p, tail(n), v); }
+  static TL_INLINE V set1(T x) { return _mm512_set1_pd(x); }
+  static TL_INLINE V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static TL_INLINE V sub(V a, V b) { return _mm512_sub_pd(a, b); }
+  static TL_INLINE V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+  static TL_INLINE V div(V a, V b) { return _mm512_div_pd(a, b); }
+  static TL_INLINE V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static TL_INLINE V sqrt(V a) { return _mm512_sqrt_pd(a); }
+  static TL_INLINE V abs(V a) { return _mm512_abs_pd(a); }
+  static TL_INLINE V neg(V a) { return _mm512_xor_pd(a, _mm512_set1_pd(-0.0)); }
+  static TL_INLINE V floor(V a) { return _mm512_roundscale_pd(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V ceil(V a) { return _mm512_roundscale_pd(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V round_even(V a) { return _mm512_roundscale_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V max(V a, V b) { return _mm512_max_pd(a, b); }
+  static TL_INLINE V min(V a, V b) { return _mm512_min_pd(a, b); }
+  static TL_INLINE M lt(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+  static TL_INLINE M le(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ); }
+  static TL_INLINE M gt(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+  static TL_INLINE M ge(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
+  static TL_INLINE M eq(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
+  static TL_INLINE M ne(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_NEQ_UQ); }
+  static TL_INLINE M isnan(V a) { return _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q); }
+  static TL_INLINE M mor(M a, M b) { return static_cast<M>(a | b); }
+  static TL_INLINE M mand(M a, M b) { return static_cast<M>(a & b); }
+  static TL_INLINE M mnot(M a) { return static_cast<M>(~a); }
+  static TL_INLINE V select(M m, V a, V b) { return _mm512_mask_blend_pd(m, b, a); }
+  static TL_INLINE uint32_t bits(M m) { return m; }
+  static TL_INLINE T hsum(V a) { return _mm512_reduce_add_pd(a); }
+};
+
+// Eight float32 lanes widened to float64 (sums of float32 accumulate in float64, like the js kernels).
+TL_INLINE __m512d WidenLo(__m512 v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+TL_INLINE __m512d WidenHi(__m512 v) { return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))); }
+
+#elif defined(TENSILE_ISA_AVX2)
+
+struct F32 {
+  using T = float;
+  using V = __m256;
+  using M = __m256;  // all-ones lanes where true
+  static constexpr int W = 8;
+  static TL_INLINE __m256i tailmask(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static TL_INLINE V load(const T* p) { return _mm256_loadu_ps(p); }
+  static TL_INLINE V loadn(const T* p, int n) { return _mm256_maskload_ps(p, tailmask(n)); }
+  static TL_INLINE void store(T* p, V v) { _mm256_storeu_ps(p, v); }
+  static TL_INLINE void storen(T* p, V v, int n) { _mm256_maskstore_ps(p, tailmask(n), v); }
+  static TL_INLINE V set1(T x) { return _mm256_set1_ps(x); }
+  static TL_INLINE V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static TL_INLINE V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  static TL_INLINE V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static TL_INLINE V div(V a, V b) { return _mm256_div_ps(a, b); }
+  static TL_INLINE V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static TL_INLINE V sqrt(V a) { return _mm256_sqrt_ps(a); }
+  static TL_INLINE V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+  static TL_INLINE V neg(V a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
+  static TL_INLINE V floor(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V ceil(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V round_even(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V max(V a, V b) { return _mm256_max_ps(a, b); }
+  static TL_INLINE V min(V a, V b) { return _mm256_min_ps(a, b); }
+  static TL_INLINE M lt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+  static TL_INLINE M le(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+  static TL_INLINE M gt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static TL_INLINE M ge(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
+  static TL_INLINE M eq(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+  static TL_INLINE M ne(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_NEQ_UQ); }
+  static TL_INLINE M isnan(V a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+  static TL_INLINE M mor(M a, M b) { return _mm256_or_ps(a, b); }
+  static TL_INLINE M mand(M a, M b) { return _mm256_and_ps(a, b); }
+  static TL_INLINE M mnot(M a) { return _mm256_xor_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(-1))); }
+  static TL_INLINE V select(M m, V a, V b) { return _mm256_blendv_ps(b, a, m); }
+  static TL_INLINE uint32_t bits(M m) { return static_cast<uint32_t>(_mm256_movemask_ps(m)); }
+  static TL_INLINE T hsum(V a) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+  // 2^n for integral n in [-126, 127] built in the exponent field.
+  static TL_INLINE V pow2(V n) {
+    __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
+  }
+  // x * 2^n for integral n in [-252, 254]: two normal factors, so the one rounding is correct.
+  static TL_INLINE V ldexp(V x, V n) {
+    V lo = _mm256_max_ps(n, _mm256_set1_ps(-252.0f));
+    lo = _mm256_min_ps(lo, _mm256_set1_ps(254.0f));
+    V h = floor(_mm256_mul_ps(lo, _mm256_set1_ps(0.5f)));
+    return _mm256_mul_ps(_mm256_mul_ps(x, pow2(h)), pow2(_mm256_sub_ps(lo, h)));
+  }
+  // For positive normal x: floor(log2 x) and x / 2^that in [1, 2).
+  static TL_INLINE V exponent(V x) {
+    __m256i i = _mm256_castps_si256(x);
+    __m256i e = _mm256_sub_epi32(_mm256_srli_epi32(i, 23), _mm256_set1_epi32(127));
+    return _mm256_cvtepi32_ps(e);
+  }
+  static TL_INLINE V mantissa(V x) {
+    __m256i i = _mm256_castps_si256(x);
+    i = _mm256_or_si256(_mm256_and_si256(i, _mm256_set1_epi32(0x007FFFFF)), _mm256_set1_epi32(0x3F800000));
+    return _mm256_castsi256_ps(i);
+  }
+};
+
+struct F64 {
+  using T = double;
+  using V = __m256d;
+  using M = __m256d;
+  static constexpr int W = 4;
+  static TL_INLINE __m256i tailmask(int n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static TL_INLINE V load(const T* p) { return _mm256_loadu_pd(p); }
+  static TL_INLINE V loadn(const T* p, int n) { return _mm256_maskload_pd(p, tailmask(n)); }
+  static TL_INLINE void store(T* p, V v) { _mm256_storeu_pd(p, v); }
+  static TL_INLINE void storen(T* p, V v, int n) { _mm256_maskstore_pd(p, tailmask(n), v); }
+  static TL_INLINE V set1(T x) { return _mm256_set1_pd(x); }
+  static TL_INLINE V add(V a, V b) { return _mm256_add_pd(a, b); }
+  static TL_INLINE V sub(V a, V b) { return _mm256_sub_pd(a, b); }
+  static TL_INLINE V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  static TL_INLINE V div(V a, V b) { return _mm256_div_pd(a, b); }
+  static TL_INLINE V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static TL_INLINE V sqrt(V a) { return _mm256_sqrt_pd(a); }
+  static TL_INLINE V abs(V a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+  static TL_INLINE V neg(V a) { return _mm256_xor_pd(a, _mm256_set1_pd(-0.0)); }
+  static TL_INLINE V floor(V a) { return _mm256_round_pd(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V ceil(V a) { return _mm256_round_pd(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V round_even(V a) { return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static TL_INLINE V max(V a, V b) { return _mm256_max_pd(a, b); }
+  static TL_INLINE V min(V a, V b) { return _mm256_min_pd(a, b); }
+  static TL_INLINE M lt(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+  static TL_INLINE M le(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+  static TL_INLINE M gt(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_GT_OQ); }
+  static TL_INLINE M ge(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+  static TL_INLINE M eq(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
+  static TL_INLINE M ne(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_NEQ_UQ); }
+  static TL_INLINE M isnan(V a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
+  static TL_INLINE M mor(M a, M b) { return _mm256_or_pd(a, b); }
+  static TL_INLINE M mand(M a, M b) { return _mm256_and_pd(a, b); }
+  static TL_INLINE M mnot(M a) { return _mm256_xor_pd(a, _mm256_castsi256_pd(_mm256_set1_epi32(-1))); }
+  static TL_INLINE V select(M m, V a, V b) { return _mm256_blendv_pd(b, a, m); }
+  static TL_INLINE uint32_t bits(M m) { return static_cast<uint32_t>(_mm256_movemask_pd(m)); }
+  static TL_INLINE T hsum(V a) {
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+  }
+};
+
+TL_INLINE __m256d WidenLo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+TL_INLINE __m256d WidenHi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+
+#else  // generic: one lane, plain C++ (the compiler may auto-vectorize the loops around it)
+
+template <class TT>
+struct Scalar {
+  using T = TT;
+  using V = TT;
+  using M = bool;
+  static constexpr int W = 1;
+  static TL_INLINE V load(const T* p) { return *p; }
+  static TL_INLINE V loadn(const T* p, int) { return *p; }
+  static TL_INLINE void store(T* p, V v) { *p = v; }
+  static TL_INLINE void storen(T* p, V v, int) { *p = v; }
+  static TL_INLINE V set1(T x) { return x; }
+  static TL_INLINE V add(V a, V b) { return a + b; }
+  static TL_INLINE V sub(V a, V b) { return a - b; }
+  static TL_INLINE V mul(V a, V b) { return a * b; }
+  static TL_INLINE V div(V a, V b) { return a / b; }
+  static TL_INLINE V fma(V a, V b, V c) { return a * b + c; }
+  static TL_INLINE V sqrt(V a) { return sizeof(T) == 4 ? __builtin_sqrtf(a) : __builtin_sqrt(a); }
+  static TL_INLINE V abs(V a) { return sizeof(T) == 4 ? __builtin_fabsf(a) : __builtin_fabs(a); }
+  static TL_INLINE V neg(V a) { return -a; }
+  static TL_INLINE V floor(V a) { return sizeof(T) == 4 ? __builtin_floorf(a) : __builtin_floor(a); }
+  static TL_INLINE V ceil(V a) { return sizeof(T) == 4 ? __builtin_ceilf(a) : __builtin_ceil(a); }
+  static TL_INLINE V round_even(V a) { return sizeof(T) == 4 ? __builtin_nearbyintf(a) : __builtin_nearbyint(a); }
+  static TL_INLINE V max(V a, V b) { return a > b ? a : b; }
+  static TL_INLINE V min(V a, V b) { return a < b ? a : b; }
+  static TL_INLINE M lt(V a, V b) { return a < b; }
+  static TL_INLINE M le(V a, V b) { return a <= b; }
+  static TL_INLINE M gt(V a, V b) { return a > b; }
+  static TL_INLINE M ge(V a, V b) { return a >= b; }
+  static TL_INLINE M eq(V a, V b) { return a == b; }
+  static TL_INLINE M ne(V a, V b) { return a != b; }
+  static TL_INLINE M isnan(V a) { return a != a; }
+  static TL_INLINE M mor(M a, M b) { return a || b; }
+  static TL_INLINE M mand(M a, M b) { return a && b; }
+  static TL_INLINE M mnot(M a) { return !a; }
+  static TL_INLINE V select(M m, V a, V b) { return m ? a : b; }
+  static TL_INLINE uint32_t bits(M m) { return m ? 1u : 0u; }
+  static TL_INLINE T hsum(V a) { return a; }
+};
+using F32 = Scalar<float>;
+using F64 = Scalar<double>;
+
+#endif
+
+// True when this build has vector math for float32 (exp, log, tanh, ...); the generic build calls libm.
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+#define TL_VECTOR_MATH 1
+#else
+#define TL_VECTOR_MATH 0
+#endif
+
+}  // namespace TENSILE_ISA
+}  // namespace tensile
+
+#endif

@@ -1,0 +1,7 @@
+/** `tl.callbacks`: hooks into `Trainer.fit`. */
+export {
+  Callback, History, EarlyStopping, ModelCheckpoint, LRSchedulerCallback,
+  type Logs, type TrainerControl, type EarlyStoppingOptions, type ModelCheckpointOptions, type MonitorOptions,
+} from "./callbacks.js";
+export { ProgressBar, type ProgressBarOptions } from "./progress.js";
+export { CSVLogger, JSONLLogger } from "./loggers.js";
