@@ -1,40 +1,14 @@
-/** Activations that act along a dimension (softmax, logSoftmax) and dropout, composed from public ops. */
+/** Dropout, and the softmax family (defined with the ops so tensors have `x.softmax(dim)`). */
 import { isFloat } from "../../core/dtype.js";
 import { check } from "../../core/errors.js";
-import { normalizeDim } from "../../core/shape.js";
 import type { Tensor } from "../../engine/tensor.js";
-import { amax, cast, div, exp, logsumexp, lt, mul, rand, reshape, sub, sum } from "../../ops/index.js";
+import { cast, lt, mul, rand } from "../../ops/index.js";
+
+export { softmax, logSoftmax } from "../../ops/softmax.js";
 
 /** Integer and bool inputs compute in float32, like the unary float ops. */
 function asFloat(x: Tensor): Tensor {
   return isFloat(x.dtype) ? x : cast(x, "float32");
-}
-
-/** Runs `fn` on a 0-d tensor viewed as shape [1] (PyTorch accepts dim 0 or -1 there) and views the result back. */
-function alongDim(x: Tensor, dim: number, op: string, fn: (x: Tensor, d: number) => Tensor): Tensor {
-  const d = normalizeDim(dim, x.ndim, op);
-  if (x.ndim > 0) return fn(x, d);
-  return reshape(fn(reshape(x, [1]), 0), []);
-}
-
-/**
- * Softmax along `dim`: exp(x − max) / Σ exp(x − max). Subtracting the (detached) max keeps exp from
- * overflowing and does not change the result or its gradient.
- * @example tl.nn.functional.softmax(tl.tensor([[1, 2, 3]]), -1) // [[0.090, 0.245, 0.665]]
- */
-export function softmax(x: Tensor, dim: number): Tensor {
-  return alongDim(asFloat(x), dim, "softmax", (xf, d) => {
-    const e = exp(sub(xf, amax(xf, { dim: d, keepdim: true }).detach()));
-    return div(e, sum(e, { dim: d, keepdim: true }));
-  });
-}
-
-/**
- * log(softmax(x)) along `dim`, computed stably as x − logsumexp(x) (no log of a tiny probability).
- * @example tl.nn.functional.logSoftmax(logits, 1)
- */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  return alongDim(asFloat(x), dim, "logSoftmax", (xf, d) => sub(xf, logsumexp(xf, { dim: d, keepdim: true })));
 }
 
 /**
