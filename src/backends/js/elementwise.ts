@@ -1,5 +1,6 @@
 import type { Kernel, TensorView } from "../../backend/backend.js";
 import { dataOf } from "./storage.js";
+import { isContiguous } from "../../core/layout.js";
 import { elementOffsets } from "./strided.js";
 
 /** A unary kernel from a scalar function; inputs may have any strides. */
@@ -30,9 +31,22 @@ export function binaryKernel(f: (a: number, b: number) => number): Kernel {
     const da = dataOf(a);
     const db = dataOf(b);
     const dst = dataOf(out);
+    const n = dst.length;
+    // A number operand arrives as a stride-0 broadcast: read it once instead of walking offsets.
+    if (isBroadcastScalar(b) && isContiguous(a)) {
+      const vb = db[b.offset];
+      const sa = a.offset;
+      for (let i = 0; i < n; i++) dst[i] = f(da[sa + i], vb);
+      return;
+    }
+    if (isBroadcastScalar(a) && isContiguous(b)) {
+      const va = da[a.offset];
+      const sb = b.offset;
+      for (let i = 0; i < n; i++) dst[i] = f(va, db[sb + i]);
+      return;
+    }
     const oa = elementOffsets(a);
     const ob = elementOffsets(b);
-    const n = dst.length;
     if (oa === null && ob === null) {
       const sa = a.offset;
       const sb = b.offset;
@@ -43,6 +57,12 @@ export function binaryKernel(f: (a: number, b: number) => number): Kernel {
       }
     }
   };
+}
+
+/** True when every element of the view is the same storage element (a broadcast number). */
+function isBroadcastScalar(v: TensorView): boolean {
+  for (const st of v.strides) if (st !== 0) return false;
+  return true;
 }
 
 /** `where(cond, a, b)`: all three broadcast to the output's shape. */

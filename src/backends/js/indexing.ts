@@ -1,3 +1,4 @@
+import { isContiguous } from "../../core/layout.js";
 import type { Kernel, KernelInfo, TensorView } from "../../backend/backend.js";
 import { contiguousStrides } from "../../core/shape.js";
 import { dataOf } from "./storage.js";
@@ -54,6 +55,15 @@ const indexSelect: Kernel = ([x, index], [out], attrs) => {
   const idx = dataOf(index);
   const dst = dataOf(out);
   const io = elementOffsets(index);
+  if (dim === 0 && isContiguous(x)) {
+    // Whole rows (the DataLoader's batching): one block copy per selected row.
+    const row = x.shape.length > 0 ? dst.length / Math.max(out.shape[0], 1) : 1;
+    for (let j = 0; j < out.shape[0]; j++) {
+      const start = x.offset + idx[at(io, index, j)] * row;
+      dst.set(src.subarray(start, start + row), j * row);
+    }
+    return;
+  }
   const base = offsetsWithoutDim(out.shape, x.strides, x.offset, dim);
   let inner = 1;
   for (let k = dim + 1; k < out.shape.length; k++) inner *= out.shape[k];
