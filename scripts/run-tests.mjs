@@ -1,6 +1,6 @@
 // Runs every test file under test/ with Node's built-in runner, TypeScript through tsx.
 // Node 20's runner does not discover *.test.ts files itself, so we list them here.
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -14,6 +14,17 @@ function findTests(dir) {
   return found;
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : findTests("test");
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...files], { stdio: "inherit" });
-process.exit(result.status ?? 1);
+const explicit = process.argv.length > 2;
+const files = explicit ? process.argv.slice(2) : findTests("test");
+const run = (list, env) => spawnSync(process.execPath, ["--import", "tsx", "--test", ...list], { stdio: "inherit", env }).status ?? 1;
+let status = run(files, process.env);
+
+// With the native addon built, the first pass ran on native (the default backend) and the op
+// harness compared every case with js; the op and layer tests then run again on js itself.
+const nativeBuilt = existsSync(join("build", "Release", "tensile_native.node"));
+if (!explicit && nativeBuilt && !process.env.TENSILE_BACKEND) {
+  const again = files.filter((f) => /^test[\\/](ops|nn)[\\/]/.test(f));
+  console.log(`# second pass: ${again.length} op and layer test files on the js backend (TENSILE_BACKEND=js)`);
+  status = run(again, { ...process.env, TENSILE_BACKEND: "js" }) || status;
+}
+process.exit(status);

@@ -106,6 +106,58 @@ export function runCases(family: string, cases: OpCase[]): void {
       c.check?.(out, inputs);
       const which = c.gradInputs ?? inputs.map((x, i) => (x.dtype === "float64" ? i : -1)).filter((i) => i >= 0);
       if (which.length > 0) gradcheck(c.fn, inputs, which, { tol: c.gradTol, name: c.name ?? c.op });
+      if (tl.getBackend().name !== "js") compareWithJs(c.fn, inputs, which, c.name ?? c.op);
     });
   }
+}
+
+/** A copy of `t` on another backend (same values, shape and dtype; not attached to any graph). */
+export function onBackend(t: Tensor, backend: string): Tensor {
+  const previous = tl.getBackend().name;
+  tl.setBackend(backend);
+  try {
+    return tl.tensor(t.dataSync(), { shape: t.shape, dtype: t.dtype });
+  } finally {
+    tl.setBackend(previous);
+  }
+}
+
+/** Output, and gradients of Σ(f(x)·r) for inputs `which`, on the active backend; r from a fixed seed. */
+function evaluate(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], which: number[]): { out: Tensor; grads: Tensor[] } {
+  tl.manualSeed(77);
+  const out = fn(...inputs);
+  if (which.length === 0 || (out.dtype !== "float32" && out.dtype !== "float64")) return { out, grads: [] };
+  const leaves = inputs.map((x, i) => (which.includes(i) ? tl.tensor(x.dataSync(), { shape: x.shape, dtype: x.dtype, requiresGrad: true }) : x));
+  tl.manualSeed(77);
+  const y = fn(...leaves);
+  tl.manualSeed(78);
+  const r = tl.randn(y.shape, { dtype: y.dtype });
+  y.mul(r).sum().backward();
+  return { out, grads: which.map((i) => leaves[i].grad ?? tl.zerosLike(leaves[i])) };
+}
+
+/**
+ * Checks the active (fast) backend against the js reference: the case's output and its gradients
+ * are computed again on js from the same input values and compared (float32 within 1e-5 relative,
+ * float64 within 1e-9, integers and bools exactly). Random ops agree because every backend draws
+ * the same counter-based stream.
+ */
+export function compareWithJs(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], which: number[], name: string): void {
+  // Copy the inputs first: in-place cases (add_, ...) change them when they run.
+  const previous = tl.getBackend().name;
+  const jsInputs = inputs.map((x) => onBackend(x, "js"));
+  const fast = evaluate(fn, inputs, which);
+  tl.setBackend("js");
+  let reference: { out: Tensor; grads: Tensor[] };
+  try {
+    reference = evaluate(fn, jsInputs, which);
+  } finally {
+    tl.setBackend(previous);
+  }
+  const tol = (t: Tensor) => (t.dtype === "float32" ? { rtol: 1e-5, atol: 1e-6 } : t.dtype === "float64" ? { rtol: 1e-9, atol: 1e-12 } : { rtol: 0, atol: 0 });
+  assert.equal(fast.out.dtype, reference.out.dtype, `${name}: dtype on ${previous} differs from js`);
+  assertClose(fast.out, onBackend(reference.out, previous), { ...tol(fast.out), message: `${name}: ${previous} vs js output` });
+  fast.grads.forEach((g, k) => {
+    assertClose(g, onBackend(reference.grads[k], previous), { ...tol(g), message: `${name}: ${previous} vs js gradient of input ${which[k]}` });
+  });
 }

@@ -6,6 +6,7 @@ export * from "./functional/binary-loss.js";
 export * from "./functional/regression-loss.js";
 export * from "./functional/normalization.js";
 export * from "./functional/sparse.js";
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from "./functional/attention.js";
 export type { Reduction } from "./functional/common.js";
 export { linear } from "../ops/matmul.js";
 export { conv1d, conv2d, convTranspose2d } from "../ops/conv.js";

@@ -115,10 +115,13 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 }
 
 /** Padding modes of `pad`. */
-export type PadMode = "constant" | "reflect" | "replicate";
+export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 
 export interface PadOptions {
-  /** "constant" (default) fills with `value`; "reflect" mirrors without repeating the edge; "replicate" repeats the edge. */
+  /**
+   * "constant" (default) fills with `value`; "reflect" mirrors without repeating the edge; "replicate" repeats
+   * the edge; "circular" wraps around (the start continues after the end), as in periodic convolutions.
+   */
   mode?: PadMode;
   /** Fill value of constant padding (default 0). */
   value?: number;
@@ -145,7 +148,7 @@ const padOp: Op<PadAttrs> = defineOp<PadAttrs>({
   },
 });
 
-/** Gradient of reflect/replicate padding: each output gradient adds into the input element it copied. */
+/** Gradient of reflect/replicate/circular padding: each output gradient adds into the input element it copied. */
 const padBackwardOp: Op<PadAttrs & { shape: readonly number[] }> = defineOp<PadAttrs & { shape: readonly number[] }>({
   name: "padBackward",
   infer: ([gy], a) => ({ shape: a.shape, dtype: gy.dtype }),
@@ -155,14 +158,15 @@ const padBackwardOp: Op<PadAttrs & { shape: readonly number[] }> = defineOp<PadA
 /**
  * Pads `x`, like `torch.nn.functional.pad`: `pad` lists (before, after) pairs starting from the last
  * dimension, so `[1, 2]` pads the last dim by 1 before and 2 after and `[1, 1, 2, 2]` also pads the one before it.
- * Negative constant padding crops. Reflect needs each pad smaller than its dimension; replicate needs a non-empty one.
+ * Negative constant padding crops. Reflect needs each pad smaller than its dimension; replicate needs a non-empty one;
+ * circular needs each pad at most its dimension (it wraps around once, as in PyTorch).
  * @example tl.pad(x, [1, 1], { mode: "reflect" })
  */
 export function pad(x: Tensor, pad: readonly number[], options: PadOptions = {}): Tensor {
   expectTensor(x, "pad", "x");
   const mode = options.mode ?? "constant";
-  check(mode === "constant" || mode === "reflect" || mode === "replicate", "pad",
-    () => `mode must be "constant", "reflect" or "replicate", got ${JSON.stringify(mode)}`);
+  check(mode === "constant" || mode === "reflect" || mode === "replicate" || mode === "circular", "pad",
+    () => `mode must be "constant", "reflect", "replicate" or "circular", got ${JSON.stringify(mode)}`);
   check(Array.isArray(pad) && pad.length % 2 === 0 && pad.every((p) => Number.isInteger(p)), "pad",
     () => `pad must be an even-length array of whole numbers (before, after pairs), got ${JSON.stringify(pad)}`);
   check(pad.length / 2 <= x.ndim, "pad",
@@ -191,6 +195,9 @@ export function pad(x: Tensor, pad: readonly number[], options: PadOptions = {})
       if (mode === "reflect") {
         check(before < n && after < n, "pad",
           () => `reflect padding (${before}, ${after}) must be smaller than dimension ${d} of shape ${fmtShape(x.shape)}`);
+      } else if (mode === "circular") {
+        check(before <= n && after <= n, "pad",
+          () => `circular padding (${before}, ${after}) must be at most dimension ${d} of shape ${fmtShape(x.shape)} (it wraps around once)`);
       } else {
         check(n > 0 || before + after === 0, "pad", () => `replicate padding needs a non-empty dimension ${d}, got shape ${fmtShape(x.shape)}`);
       }

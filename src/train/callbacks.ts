@@ -1,4 +1,7 @@
 import { check } from "../core/errors.js";
+import { dispose } from "../engine/scope.js";
+import type { Tensor } from "../engine/tensor.js";
+import { ReduceLROnPlateau } from "../optim/lr-scheduler.js";
 
 /** Numbers logged for an epoch: `loss`, metric names, `valLoss`, `valAccuracy`, `lr`, ... */
 export type Logs = Record<string, number>;
@@ -6,28 +9,40 @@ export type Logs = Record<string, number>;
 /** What a callback can see of the run and change (e.g. stop it). */
 export interface TrainerControl {
   stopTraining: boolean;
-  /** Copies of the parameters and buffers, for restoring the best weights. */
-  snapshot(): unknown;
-  restore(snapshot: unknown): void;
-  /** Saves a checkpoint of model, optimizer and scheduler state atomically. */
+  /** Copies of the model's parameters and buffers (kept tensors the caller owns: dispose them when done). */
+  snapshot(): Record<string, Tensor>;
+  /** Copies a snapshot back into the model; the snapshot stays the caller's. */
+  restore(snapshot: Record<string, Tensor>): void;
+  /** Saves a checkpoint of model, optimizer, scheduler and RNG state atomically (`Trainer.saveCheckpoint`). */
   saveCheckpoint(path: string, epoch: number): Promise<void>;
   /** The current learning rate of the first parameter group. */
   readonly lr: number;
+  /** The epoch `fit` stops before (0-based epochs run from `initialEpoch` to `epochs - 1`). */
   readonly epochs: number;
+  /** The first epoch of this `fit` call (non-zero when resuming). */
+  readonly initialEpoch: number;
+  /** Batches per epoch when the data has a `length`, else null. */
   readonly stepsPerEpoch: number | null;
 }
 
-/** Hooks called by `Trainer.fit`; override the ones you need. */
+/**
+ * Hooks called by `Trainer.fit`, in the order the callbacks were given; override the ones you need.
+ * Epochs and steps are 0-based.
+ */
 export abstract class Callback {
+  /** Once, before the first epoch. */
   onTrainBegin(_control: TrainerControl): void | Promise<void> {}
+  /** Before each epoch. */
   onEpochBegin(_epoch: number, _control: TrainerControl): void | Promise<void> {}
-  /** After each optimizer step; `logs` holds the running loss and samples/s. */
+  /** After each optimizer step; `logs` holds the running loss and metrics of the epoch and `samplesPerSec`. */
   onBatchEnd(_step: number, _logs: Logs, _control: TrainerControl): void | Promise<void> {}
+  /** After each epoch (and its validation); `logs` holds loss, metrics, val* values and `lr`. */
   onEpochEnd(_epoch: number, _logs: Logs, _control: TrainerControl): void | Promise<void> {}
+  /** Once, after the last epoch (not called when training fails with an error). */
   onTrainEnd(_logs: Logs, _control: TrainerControl): void | Promise<void> {}
 }
 
-/** Records every epoch's logs: `history.history.loss[epoch]`, like Keras. */
+/** Records every epoch's logs, like Keras: `history.history.loss[i]` is the loss of `history.epochs[i]`. `fit` returns a new one each call. */
 export class History extends Callback {
   readonly epochs: number[] = [];
   readonly history: Record<string, number[]> = {};
@@ -92,15 +107,21 @@ export interface EarlyStoppingOptions extends MonitorOptions {
   restoreBest?: boolean;
 }
 
-/** Stops training when the monitored value stops improving, like Keras' EarlyStopping. */
+/**
+ * Stops training when the monitored value has not improved for `patience` epochs, like Keras'
+ * EarlyStopping. With `restoreBest`, the weights of the best epoch are put back when training ends
+ * (stopped early or not).
+ * @example new tl.callbacks.EarlyStopping({ monitor: "valLoss", patience: 3, restoreBest: true })
+ */
 export class EarlyStopping extends Callback {
   private readonly tracker: Monitor;
   readonly patience: number;
   readonly restoreBest: boolean;
   private wait = 0;
-  private bestWeights: unknown = null;
+  private bestWeights: Record<string, Tensor> | null = null;
   /** The epoch training stopped at, or null. */
   stoppedEpoch: number | null = null;
+  /** The epoch with the best monitored value, or -1 before the first. */
   bestEpoch = -1;
 
   constructor(options: EarlyStoppingOptions = {}) {
@@ -114,8 +135,9 @@ export class EarlyStopping extends Callback {
   override onTrainBegin(): void {
     this.wait = 0;
     this.tracker.best = this.tracker.mode === "min" ? Infinity : -Infinity;
-    this.bestWeights = null;
+    this.releaseWeights();
     this.stoppedEpoch = null;
+    this.bestEpoch = -1;
   }
 
   override onEpochEnd(epoch: number, logs: Logs, control: TrainerControl): void {
@@ -124,11 +146,15 @@ export class EarlyStopping extends Callback {
       this.tracker.best = v;
       this.bestEpoch = epoch;
       this.wait = 0;
-      if (this.restoreBest) this.bestWeights = control.snapshot();
+      if (this.restoreBest) {
+        this.releaseWeights();
+        this.bestWeights = control.snapshot();
+      }
       return;
     }
+    // Keras and Lightning count the same way: stop on the patience-th epoch without improvement.
     this.wait++;
-    if (this.wait > this.patience) {
+    if (this.wait >= this.patience) {
       this.stoppedEpoch = epoch;
       control.stopTraining = true;
     }
@@ -136,31 +162,48 @@ export class EarlyStopping extends Callback {
 
   override onTrainEnd(_logs: Logs, control: TrainerControl): void {
     if (this.restoreBest && this.bestWeights !== null) control.restore(this.bestWeights);
+    this.releaseWeights();
   }
 
+  private releaseWeights(): void {
+    if (this.bestWeights !== null) dispose(this.bestWeights);
+    this.bestWeights = null;
+  }
+
+  /** The best monitored value so far. */
   get best(): number {
     return this.tracker.best;
   }
 }
 
 export interface ModelCheckpointOptions extends MonitorOptions {
-  /** File path; `{epoch}` is replaced by the epoch number (1-based). */
+  /** File path; every `{epoch}` is replaced by the epoch number (1-based). Missing directories are created. */
   path: string;
-  /** Save only when the monitored value improves (default true); false saves every epoch. */
+  /** Save only when the monitored value improves; default false (every epoch), like Keras. */
   saveBestOnly?: boolean;
 }
 
-/** Saves model, optimizer and scheduler state after epochs, atomically (temp file + rename). */
+/**
+ * Saves model, optimizer, scheduler and RNG state (`Trainer.saveCheckpoint`) after every epoch, or
+ * only after the epochs that improve the monitored value. Writes are atomic (temp file, fsync,
+ * rename), so a crash never leaves a half-written checkpoint. Resume with `trainer.loadCheckpoint`.
+ * @example new tl.callbacks.ModelCheckpoint({ path: "ckpt/epoch-{epoch}.safetensors" })
+ */
 export class ModelCheckpoint extends Callback {
   private readonly tracker: Monitor | null;
   readonly path: string;
+  /** Paths written so far, in order. */
   readonly saved: string[] = [];
 
   constructor(options: ModelCheckpointOptions) {
     super();
     check(typeof options?.path === "string" && options.path.length > 0, "ModelCheckpoint", "path must be a non-empty string");
     this.path = options.path;
-    this.tracker = options.saveBestOnly === false ? null : new Monitor(options, "ModelCheckpoint");
+    this.tracker = options.saveBestOnly === true ? new Monitor(options, "ModelCheckpoint") : null;
+  }
+
+  override onTrainBegin(): void {
+    if (this.tracker) this.tracker.best = this.tracker.mode === "min" ? Infinity : -Infinity;
   }
 
   override async onEpochEnd(epoch: number, logs: Logs, control: TrainerControl): Promise<void> {
@@ -169,7 +212,7 @@ export class ModelCheckpoint extends Callback {
       if (!this.tracker.improved(v)) return;
       this.tracker.best = v;
     }
-    const path = this.path.replace("{epoch}", String(epoch + 1));
+    const path = this.path.replaceAll("{epoch}", String(epoch + 1));
     await control.saveCheckpoint(path, epoch);
     this.saved.push(path);
   }
@@ -183,14 +226,25 @@ export interface SchedulerLike {
 export interface LRSchedulerCallbackOptions {
   /** Step after every batch instead of every epoch (OneCycleLR, warm-up). */
   perBatch?: boolean;
-  /** For ReduceLROnPlateau: the log passed to `step(metric)`. */
+  /**
+   * The log passed to `step(metric)` at each epoch's end. ReduceLROnPlateau needs one: it defaults to
+   * "valLoss" when validation data is given, else "loss".
+   */
   monitor?: string;
 }
 
-/** Steps a learning-rate scheduler each epoch (or each batch). */
+/**
+ * Steps a learning-rate scheduler at the end of each epoch (or batch). `Trainer` adds one for its
+ * `scheduler` option, ahead of the other callbacks, so checkpoints hold the stepped state.
+ * @example new tl.callbacks.LRSchedulerCallback(new tl.optim.lrScheduler.ReduceLROnPlateau(opt), { monitor: "valLoss" })
+ */
 export class LRSchedulerCallback extends Callback {
   constructor(readonly scheduler: SchedulerLike, readonly options: LRSchedulerCallbackOptions = {}) {
     super();
+    check(scheduler !== null && typeof scheduler === "object" && typeof scheduler.step === "function", "LRSchedulerCallback",
+      "scheduler must have a step() method (a tl.optim.lrScheduler scheduler)");
+    check(!(options.perBatch && scheduler instanceof ReduceLROnPlateau), "LRSchedulerCallback",
+      "ReduceLROnPlateau steps on an epoch's metric; it cannot step per batch");
   }
 
   override onBatchEnd(): void {
@@ -199,10 +253,13 @@ export class LRSchedulerCallback extends Callback {
 
   override onEpochEnd(_epoch: number, logs: Logs): void {
     if (this.options.perBatch) return;
-    if (this.options.monitor !== undefined) {
-      const v = logs[this.options.monitor];
-      check(v !== undefined, "LRSchedulerCallback", () => `monitored value "${this.options.monitor}" is not in the logs`);
-      this.scheduler.step(v);
-    } else this.scheduler.step();
+    const monitor = this.options.monitor ?? (this.scheduler instanceof ReduceLROnPlateau ? ("valLoss" in logs ? "valLoss" : "loss") : undefined);
+    if (monitor === undefined) {
+      this.scheduler.step();
+      return;
+    }
+    const v = logs[monitor];
+    check(v !== undefined, "LRSchedulerCallback", () => `monitored value "${monitor}" is not in the logs (have: ${Object.keys(logs).join(", ")})`);
+    this.scheduler.step(v);
   }
 }

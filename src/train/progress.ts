@@ -1,5 +1,6 @@
 import { Callback, type Logs, type TrainerControl } from "./callbacks.js";
 
+/** Options of `ProgressBar`. */
 export interface ProgressBarOptions {
   /** Where to write; default process.stdout. */
   stream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -22,8 +23,10 @@ function formatLogs(logs: Logs): string {
 }
 
 /**
- * A terminal progress bar with loss, metrics, lr, samples/s and ETA. When the output is not a
- * terminal (CI, a pipe), it prints one plain line per epoch instead.
+ * A terminal progress bar with loss, metrics, lr, samples/s and ETA, redrawn in place (`\r`). When the
+ * output is not a terminal (CI, a pipe), it prints one plain line per epoch instead. `Trainer` adds one
+ * on stdout unless `progress: false`.
+ * @example new tl.Trainer(model, { optimizer, loss: "crossEntropy", callbacks: [new tl.callbacks.ProgressBar({ refreshMs: 500 })] })
  */
 export class ProgressBar extends Callback {
   private readonly stream: NonNullable<ProgressBarOptions["stream"]>;
@@ -31,6 +34,7 @@ export class ProgressBar extends Callback {
   private epochStart = 0;
   private lastDraw = 0;
   private epochs = 0;
+  private epoch = 0;
   private steps: number | null = null;
 
   constructor(options: ProgressBarOptions = {}) {
@@ -48,7 +52,8 @@ export class ProgressBar extends Callback {
     this.steps = control.stepsPerEpoch;
   }
 
-  override onEpochBegin(): void {
+  override onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
     this.epochStart = Date.now();
     this.lastDraw = 0;
   }
@@ -66,7 +71,7 @@ export class ProgressBar extends Callback {
     const bar = total ? `[${"=".repeat(filled)}${filled < width ? ">" : ""}${" ".repeat(Math.max(0, width - filled - 1))}] ${done}/${total}` : `${done}`;
     const eta = total ? formatDuration((elapsed / done) * (total - done)) : "?";
     const rate = logs.samplesPerSec !== undefined ? ` · ${logs.samplesPerSec.toFixed(0)} samples/s` : "";
-    const line = `${bar} · ${formatLogs({ ...logs, lr: control.lr })}${rate} · ETA ${eta}`;
+    const line = `epoch ${this.epoch + 1}/${this.epochs} ${bar} · ${formatLogs({ ...logs, lr: control.lr })}${rate} · ETA ${eta}`;
     const columns = (this.stream as { columns?: number }).columns ?? 120;
     this.stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
   }

@@ -6,101 +6,111 @@ import { noGrad } from "../engine/grad-mode.js";
 import { dispose, tidy } from "../engine/scope.js";
 import { Tensor } from "../engine/tensor.js";
 import { cat } from "../ops/join.js";
-import * as F from "../nn/functional.js";
-import type { Module } from "../nn/module.js";
+import type { Module, StateDict } from "../nn/module.js";
 import { clipGradNorm_, clipGradValue_ } from "../nn/utils/clip.js";
-import type { Optimizer } from "../optim/optimizer.js";
-import { saveCheckpoint } from "../io/checkpoint.js";
+import type { Optimizer, OptimizerStateDict } from "../optim/optimizer.js";
+import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { Callback, History, LRSchedulerCallback, type Logs, type SchedulerLike, type TrainerControl } from "./callbacks.js";
+import { resolveLoss, type LossSpec } from "./losses.js";
 import { resolveMetric, type Metric, type MetricName } from "./metrics.js";
 import { ProgressBar } from "./progress.js";
 
-/** A loss by name (PyTorch's functional names) or any function of (output, target). */
-export type LossSpec =
-  | "crossEntropy" | "nllLoss" | "mseLoss" | "l1Loss" | "smoothL1Loss" | "huberLoss"
-  | "binaryCrossEntropy" | "binaryCrossEntropyWithLogits" | "klDiv"
-  | ((output: Tensor, target: Tensor) => Tensor)
-  | { forward(output: Tensor, target: Tensor): Tensor };
+export type { LossSpec } from "./losses.js";
 
-const LOSSES: Record<string, (output: Tensor, target: Tensor) => Tensor> = {
-  crossEntropy: (o, t) => F.crossEntropy(o, t),
-  nllLoss: (o, t) => F.nllLoss(o, t),
-  mseLoss: (o, t) => F.mseLoss(o, t),
-  l1Loss: (o, t) => F.l1Loss(o, t),
-  smoothL1Loss: (o, t) => F.smoothL1Loss(o, t),
-  huberLoss: (o, t) => F.huberLoss(o, t),
-  binaryCrossEntropy: (o, t) => F.binaryCrossEntropy(o, t),
-  binaryCrossEntropyWithLogits: (o, t) => F.binaryCrossEntropyWithLogits(o, t),
-  klDiv: (o, t) => F.klDiv(o, t),
+/** A scheduler whose state can be saved in checkpoints (every `tl.optim.lrScheduler` scheduler). */
+export type TrainerScheduler = SchedulerLike & {
+  stateDict?(): Record<string, unknown>;
+  loadStateDict?(state: Record<string, unknown>): void;
 };
-
-function resolveLoss(loss: LossSpec): (output: Tensor, target: Tensor) => Tensor {
-  if (typeof loss === "function") return loss;
-  if (typeof loss === "string") {
-    const fn = LOSSES[loss];
-    check(fn !== undefined, "Trainer", `unknown loss "${loss}"; use one of ${Object.keys(LOSSES).join(", ")} or a function`);
-    return fn;
-  }
-  check(loss !== null && typeof loss === "object" && typeof loss.forward === "function", "Trainer", "loss must be a name, a function or a loss module");
-  return (o, t) => loss.forward(o, t);
-}
 
 export interface TrainerOptions {
   optimizer: Optimizer;
   loss: LossSpec;
+  /** Metric names ("accuracy", "top5Accuracy", "precision", "recall", "f1", "mae", "rmse") or Metric objects. */
   metrics?: (MetricName | Metric)[];
+  /** Called in this order, after the History (and the scheduler's callback when `scheduler` is set). */
   callbacks?: Callback[];
-  /** Stepped once per epoch (or per batch with `schedulerPerBatch`); ReduceLROnPlateau gets `valLoss`. */
-  scheduler?: SchedulerLike;
+  /**
+   * Stepped at the end of each epoch (each batch with `schedulerPerBatch`), before the other
+   * callbacks, so checkpoints hold the stepped state. ReduceLROnPlateau gets `schedulerMonitor`.
+   */
+  scheduler?: TrainerScheduler;
   schedulerPerBatch?: boolean;
-  /** Show the progress bar (default true). */
+  /** The log passed to ReduceLROnPlateau's `step(metric)`; default "valLoss" with validation data, else "loss". */
+  schedulerMonitor?: string;
+  /** Add a ProgressBar on stdout (default true; skipped when `callbacks` already has one). */
   progress?: boolean;
 }
 
-/** Gradient clipping: a max norm, or `{ maxNorm, normType }`, or `{ value }` to clip each element. */
+/** Gradient clipping: a max total 2-norm, or `{ maxNorm, normType }`, or `{ value }` to clamp each element. */
 export type GradClip = number | { maxNorm: number; normType?: number } | { value: number };
 
 export interface FitOptions {
+  /** The epoch to stop before, like Keras: epochs `initialEpoch` .. `epochs - 1` are run. Default 1. */
   epochs?: number;
-  /** Data evaluated at the end of each epoch; its logs are prefixed with `val`. */
+  /** The first epoch (0-based) when resuming: `await trainer.loadCheckpoint(path)` returns it. Default 0. */
+  initialEpoch?: number;
+  /** Data evaluated at the end of each epoch; its logs are prefixed with `val` (`valLoss`, `valAccuracy`). */
   validation?: BatchSource;
+  /** Clip the gradients after `backward()` and before the optimizer step. */
   gradClip?: GradClip;
 }
 
-/** Batches of [...inputs, target]: a DataLoader, an array of batches, or any (async) iterable. */
+/**
+ * Batches of [...inputs, target]: a DataLoader, an array of batches, or any (async) iterable. Tensors the
+ * iteration creates (a DataLoader's batches) are freed after their step; tensors that already existed
+ * (an array of batches) belong to the caller and are left alone.
+ */
 export type BatchSource = Iterable<readonly Tensor[]> | AsyncIterable<readonly Tensor[]>;
 
-function iteratorOf(data: BatchSource): Iterator<readonly Tensor[]> | AsyncIterator<readonly Tensor[]> {
+function iteratorOf(data: BatchSource, where: string): Iterator<readonly Tensor[]> | AsyncIterator<readonly Tensor[]> {
+  check(data !== null && typeof data === "object", where, "data must be a DataLoader, an array of batches or an (async) iterable of [inputs..., target]");
   const asyncIt = (data as AsyncIterable<readonly Tensor[]>)[Symbol.asyncIterator];
   if (typeof asyncIt === "function") return asyncIt.call(data);
   const syncIt = (data as Iterable<readonly Tensor[]>)[Symbol.iterator];
-  check(typeof syncIt === "function", "Trainer", "data must be a DataLoader, an array of batches or an (async) iterable of [inputs..., target]");
+  check(typeof syncIt === "function", where, "data must be a DataLoader, an array of batches or an (async) iterable of [inputs..., target]");
   return syncIt.call(data);
 }
 
-function splitBatch(batch: readonly Tensor[], where: string): { inputs: Tensor[]; target: Tensor } {
-  check(Array.isArray(batch) && batch.length >= 2 && batch.every((t) => t instanceof Tensor), where,
-    "each batch must be an array [inputs..., target] of tensors");
+function checkBatch(batch: unknown, minLength: number, where: string): asserts batch is readonly Tensor[] {
+  check(Array.isArray(batch) && batch.length >= minLength && batch.every((t) => t instanceof Tensor), where,
+    () => `each batch must be an array [inputs..., target] of tensors, got ${batch instanceof Tensor ? `a single Tensor of shape ${fmtShape(batch.shape)}` : Array.isArray(batch) ? `an array of ${batch.length}` : typeof batch}`);
+}
+
+function splitBatch(batch: unknown, where: string): { inputs: Tensor[]; target: Tensor } {
+  checkBatch(batch, 2, where);
   return { inputs: batch.slice(0, -1), target: batch[batch.length - 1] };
 }
 
-function capitalize(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
+function batchSize(inputs: Tensor[]): number {
+  return inputs[0].shape[0] ?? 1;
+}
+
+function checkGradClip(gradClip: GradClip | undefined): void {
+  if (gradClip === undefined) return;
+  const ok = (v: unknown) => typeof v === "number" && v >= 0 && !Number.isNaN(v);
+  check(ok(gradClip) || (typeof gradClip === "object" && gradClip !== null &&
+    ("value" in gradClip ? ok(gradClip.value) : ok(gradClip.maxNorm))), "Trainer.fit",
+  () => `gradClip must be a max norm ≥ 0, { maxNorm, normType } or { value }, got ${JSON.stringify(gradClip)}`);
 }
 
 /**
- * Keras-style training for a Module: `fit`, `evaluate`, `predict`. Every step runs in its own memory
- * scope, so `tl.memory()` stays flat over a long run; a non-finite loss stops with a clear error.
+ * Keras-style training for a Module: `fit`, `evaluate`, `predict`, and checkpoints that resume exactly.
+ * Every step runs in its own memory scope, so `tl.memory()` stays flat over a long run; a non-finite
+ * loss stops training with an error naming the epoch and step.
+ * To resume, build the same objects, `const initialEpoch = await trainer.loadCheckpoint(path)` (a file from
+ * `ModelCheckpoint` or `saveCheckpoint`), then `fit(data, { epochs, initialEpoch })`.
  * @example
  * const trainer = new tl.Trainer(model, { optimizer: opt, loss: "crossEntropy", metrics: ["accuracy"] });
  * const history = await trainer.fit(trainLoader, { epochs: 5, validation: testLoader });
  */
 export class Trainer {
   readonly optimizer: Optimizer;
+  /** The History of the latest `fit` call. */
+  history = new History();
   private readonly lossFn: (output: Tensor, target: Tensor) => Tensor;
   private readonly metrics: Metric[];
   private readonly callbacks: Callback[];
-  readonly history = new History();
 
   constructor(readonly model: Module, readonly options: TrainerOptions) {
     check(model !== null && typeof model === "object" && typeof model.forward === "function", "Trainer", "model must be an nn.Module");
@@ -108,55 +118,41 @@ export class Trainer {
     this.optimizer = options.optimizer;
     this.lossFn = resolveLoss(options.loss);
     this.metrics = (options.metrics ?? []).map(resolveMetric);
-    const callbacks = [...(options.callbacks ?? [])];
-    if (options.scheduler) callbacks.push(new LRSchedulerCallback(options.scheduler, { perBatch: options.schedulerPerBatch }));
-    if (options.progress ?? true) callbacks.push(new ProgressBar());
-    this.callbacks = [this.history, ...callbacks];
+    const user = [...(options.callbacks ?? [])];
+    const callbacks: Callback[] = [];
+    if (options.scheduler) {
+      callbacks.push(new LRSchedulerCallback(options.scheduler, { perBatch: options.schedulerPerBatch, monitor: options.schedulerMonitor }));
+    }
+    callbacks.push(...user);
+    if ((options.progress ?? true) && !user.some((cb) => cb instanceof ProgressBar)) callbacks.push(new ProgressBar());
+    this.callbacks = callbacks;
   }
 
-  private forward(inputs: Tensor[]): Tensor {
+  private forward(inputs: readonly Tensor[]): Tensor {
     const out = this.model.call(...inputs);
     check(out instanceof Tensor, "Trainer", "model.forward must return a tensor");
     return out;
   }
 
-  private control(epochs: number, stepsPerEpoch: number | null): TrainerControl {
+  private control(epochs: number, initialEpoch: number, stepsPerEpoch: number | null): TrainerControl {
     const optimizer = this.optimizer;
     return {
       stopTraining: false,
       epochs,
+      initialEpoch,
       stepsPerEpoch,
       get lr() {
         return optimizer.paramGroups[0]?.lr ?? NaN;
       },
-      snapshot: () => {
-        const copies = new Map<string, Tensor>();
-        noGrad(() => {
-          for (const [name, t] of Object.entries(this.model.stateDict())) copies.set(name, t.clone().keep());
-        });
+      snapshot: () => noGrad(() => {
+        const copies: Record<string, Tensor> = {};
+        for (const [name, t] of Object.entries(this.model.stateDict())) copies[name] = t.clone().keep();
         return copies;
-      },
+      }),
       restore: (snapshot) => {
-        const copies = snapshot as Map<string, Tensor>;
-        this.model.loadStateDict(Object.fromEntries(copies));
-        dispose([...copies.values()]);
+        this.model.loadStateDict(snapshot);
       },
-      saveCheckpoint: async (path, epoch) => {
-        mkdirSync(dirname(resolve(path)), { recursive: true });
-        // The optimizer's state dict holds copies: free them once written.
-        const optimizerState = this.optimizer.stateDict();
-        try {
-          await saveCheckpoint(path, {
-            model: this.model.stateDict(),
-            optimizer: optimizerState,
-            scheduler: (this.options.scheduler as { stateDict?: () => unknown } | undefined)?.stateDict?.() ?? null,
-            epoch,
-            rng: globalGenerator.getState(),
-          });
-        } finally {
-          dispose(optimizerState);
-        }
-      },
+      saveCheckpoint: (path, epoch) => this.saveCheckpoint(path, { epoch }),
     };
   }
 
@@ -169,15 +165,16 @@ export class Trainer {
   }
 
   /** One optimizer step on a batch; returns the loss and the batch size. */
-  private trainStep(batch: readonly Tensor[], gradClip: GradClip | undefined, epoch: number, step: number): { loss: number; n: number } {
+  private trainStep(batch: unknown, gradClip: GradClip | undefined, epoch: number, step: number): { loss: number; n: number } {
     const { inputs, target } = splitBatch(batch, "Trainer.fit");
     this.optimizer.zeroGrad();
     const output = this.forward(inputs);
     const loss = this.lossFn(output, target);
-    check(loss.size === 1, "Trainer.fit", () => `the loss must be a scalar, got shape ${fmtShape(loss.shape)}`);
+    check(loss instanceof Tensor && loss.size === 1, "Trainer.fit",
+      () => `the loss must be a one-element tensor, got ${loss instanceof Tensor ? `shape ${fmtShape(loss.shape)}` : typeof loss}`);
     const value = loss.item();
     if (!Number.isFinite(value)) {
-      throw tensileError("Trainer.fit", `loss became ${value} at epoch ${epoch + 1}, step ${step + 1}; ` +
+      throw tensileError("Trainer.fit", `the loss is ${value} at epoch ${epoch + 1}, step ${step + 1}; ` +
         "lower the learning rate, clip gradients (gradClip) or check the data for NaN/Inf");
     }
     loss.backward();
@@ -185,27 +182,37 @@ export class Trainer {
     this.optimizer.step();
     const detached = output.detach();
     for (const m of this.metrics) m.update(detached, target);
-    return { loss: value, n: inputs[0].shape[0] ?? 1 };
+    return { loss: value, n: batchSize(inputs) };
   }
 
-  /** Trains for `epochs` over `data`; returns the History (also `trainer.history`). */
+  /**
+   * Trains over `data` for epochs `initialEpoch` .. `epochs - 1`, with validation after each epoch
+   * when given; returns this call's History (also `trainer.history`).
+   */
   async fit(data: BatchSource, options: FitOptions = {}): Promise<History> {
     const epochs = options.epochs ?? 1;
+    const initialEpoch = options.initialEpoch ?? 0;
     check(Number.isInteger(epochs) && epochs >= 1, "Trainer.fit", `epochs must be a whole number ≥ 1, got ${epochs}`);
-    const length = (data as { length?: number }).length;
-    const control = this.control(epochs, typeof length === "number" ? length : null);
-    for (const cb of this.callbacks) await cb.onTrainBegin(control);
+    check(Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch < epochs, "Trainer.fit",
+      `initialEpoch must be a whole number in [0, epochs), got ${initialEpoch} with epochs ${epochs}: epochs is the epoch to stop before, as in Keras`);
+    checkGradClip(options.gradClip);
+    const length = (data as { length?: unknown }).length;
+    const control = this.control(epochs, initialEpoch, typeof length === "number" ? length : null);
+    const history = new History();
+    this.history = history;
+    const callbacks = [history, ...this.callbacks];
+    for (const cb of callbacks) await cb.onTrainBegin(control);
     let logs: Logs = {};
-    for (let epoch = 0; epoch < epochs && !control.stopTraining; epoch++) {
-      for (const cb of this.callbacks) await cb.onEpochBegin(epoch, control);
+    for (let epoch = initialEpoch; epoch < epochs && !control.stopTraining; epoch++) {
+      for (const cb of callbacks) await cb.onEpochBegin(epoch, control);
       this.model.train();
       for (const m of this.metrics) m.reset();
-      const iterator = iteratorOf(data);
+      const iterator = iteratorOf(data, "Trainer.fit");
       const started = Date.now();
       let lossSum = 0;
       let samples = 0;
       for (let step = 0; ; step++) {
-        // The batch is fetched inside the scope so tensors the loader makes for it are freed with the step.
+        // The batch is fetched inside the scope, so tensors the loader makes for it are freed with the step.
         const result = await tidy(async () => {
           const next = await iterator.next();
           if (next.done) return null;
@@ -214,24 +221,26 @@ export class Trainer {
         if (result === null) break;
         lossSum += result.loss * result.n;
         samples += result.n;
-        const stepLogs: Logs = { loss: lossSum / samples, samplesPerSec: samples / Math.max(1e-3, (Date.now() - started) / 1000) };
-        for (const cb of this.callbacks) await cb.onBatchEnd(step, stepLogs, control);
+        const stepLogs: Logs = { loss: lossSum / samples };
+        for (const m of this.metrics) stepLogs[m.name] = m.compute();
+        stepLogs.samplesPerSec = samples / Math.max(1e-3, (Date.now() - started) / 1000);
+        for (const cb of callbacks) await cb.onBatchEnd(step, stepLogs, control);
       }
       check(samples > 0, "Trainer.fit", "the training data yielded no batches");
       logs = { loss: lossSum / samples };
       for (const m of this.metrics) logs[m.name] = m.compute();
       if (options.validation) {
         const val = await this.evaluate(options.validation);
-        for (const [k, v] of Object.entries(val)) logs[`val${capitalize(k)}`] = v;
+        for (const [k, v] of Object.entries(val)) logs[`val${k.charAt(0).toUpperCase()}${k.slice(1)}`] = v;
       }
       logs.lr = control.lr;
-      for (const cb of this.callbacks) await cb.onEpochEnd(epoch, logs, control);
+      for (const cb of callbacks) await cb.onEpochEnd(epoch, logs, control);
     }
-    for (const cb of this.callbacks) await cb.onTrainEnd(logs, control);
-    return this.history;
+    for (const cb of callbacks) await cb.onTrainEnd(logs, control);
+    return history;
   }
 
-  /** Loss and metrics over `data` in eval mode without gradients. */
+  /** Loss and metrics over `data`, in eval mode (dropout off) without gradients; the model's mode is restored after. */
   async evaluate(data: BatchSource): Promise<Logs> {
     const wasTraining = this.model.training;
     this.model.eval();
@@ -240,7 +249,7 @@ export class Trainer {
     let lossSum = 0;
     let samples = 0;
     try {
-      const iterator = iteratorOf(data);
+      const iterator = iteratorOf(data, "Trainer.evaluate");
       while (true) {
         const done = await tidy(async () => {
           const next = await iterator.next();
@@ -248,7 +257,7 @@ export class Trainer {
           const { inputs, target } = splitBatch(next.value, "Trainer.evaluate");
           noGrad(() => {
             const output = this.forward(inputs);
-            const n = inputs[0].shape[0] ?? 1;
+            const n = batchSize(inputs);
             lossSum += this.lossFn(output, target).item() * n;
             samples += n;
             for (const m of metrics) m.update(output, target);
@@ -266,28 +275,91 @@ export class Trainer {
     return logs;
   }
 
-  /** Model outputs in eval mode without gradients, for a tensor or for every batch of `data` (concatenated). */
+  /**
+   * Model outputs in eval mode without gradients: for one input tensor, or for every batch of `data`
+   * concatenated along dim 0. Batches of [inputs..., target] drop the target; a one-tensor batch [x]
+   * is the input. The model's mode is restored after.
+   */
   async predict(data: Tensor | BatchSource): Promise<Tensor> {
     const wasTraining = this.model.training;
     this.model.eval();
     try {
-      if (data instanceof Tensor) return noGrad(() => this.forward([data]));
+      if (data instanceof Tensor) return tidy(() => noGrad(() => this.forward([data])));
       const outputs: Tensor[] = [];
-      const iterator = iteratorOf(data);
+      const iterator = iteratorOf(data, "Trainer.predict");
       while (true) {
-        const next = await iterator.next();
-        if (next.done) break;
-        const batch = next.value;
-        // Batches of [inputs..., target] or of inputs alone: the target (last) is dropped when present.
-        const inputs = batch.length > 1 ? batch.slice(0, -1) : batch;
-        outputs.push(noGrad(() => this.forward([...inputs])));
+        const output = await tidy(async () => {
+          const next = await iterator.next();
+          if (next.done) return null;
+          const batch: unknown = next.value;
+          checkBatch(batch, 1, "Trainer.predict");
+          return noGrad(() => this.forward(batch.length > 1 ? batch.slice(0, -1) : batch));
+        });
+        if (output === null) break;
+        outputs.push(output);
       }
       check(outputs.length > 0, "Trainer.predict", "the data yielded no batches");
+      if (outputs.length === 1) return outputs[0];
       const all = cat(outputs, 0);
-      if (outputs.length > 1) dispose(outputs);
+      dispose(outputs);
       return all;
     } finally {
       this.model.train(wasTraining);
+    }
+  }
+
+  /**
+   * Saves everything an exact resume needs, atomically, in one safetensors checkpoint: the model's
+   * state dict, the optimizer's, the scheduler's, the epoch just finished and the global RNG state.
+   * Missing directories are created. `ModelCheckpoint` calls this after epochs.
+   * @example await trainer.saveCheckpoint("ckpt.safetensors", { epoch: 4 });
+   */
+  async saveCheckpoint(path: string, options: { epoch?: number } = {}): Promise<void> {
+    check(typeof path === "string" && path.length > 0, "Trainer.saveCheckpoint", "path must be a non-empty string");
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    // The optimizer's state dict holds copies: free them once written.
+    const optimizerState = this.optimizer.stateDict();
+    try {
+      await saveCheckpoint(path, {
+        model: this.model.stateDict(),
+        optimizer: optimizerState,
+        scheduler: this.options.scheduler?.stateDict?.() ?? null,
+        epoch: options.epoch,
+        rng: globalGenerator.getState(),
+      });
+    } finally {
+      dispose(optimizerState);
+    }
+  }
+
+  /**
+   * Loads a checkpoint written by `saveCheckpoint` (or `ModelCheckpoint`) into the model, the optimizer,
+   * the scheduler and the global RNG, and returns the epoch to resume from (the saved epoch + 1), so
+   * the continued run matches an uninterrupted one bit for bit.
+   * @example
+   * const initialEpoch = await trainer.loadCheckpoint("ckpt/epoch-3.safetensors");
+   * await trainer.fit(loader, { epochs: 10, initialEpoch });
+   */
+  async loadCheckpoint(path: string): Promise<number> {
+    const where = "Trainer.loadCheckpoint";
+    const ckpt = await loadCheckpoint(path);
+    try {
+      check(ckpt.model !== null && typeof ckpt.model === "object", where, `${path} holds no model state dict`);
+      check(ckpt.optimizer !== null && typeof ckpt.optimizer === "object", where, `${path} holds no optimizer state dict`);
+      const scheduler = this.options.scheduler;
+      const schedulerState = ckpt.scheduler as Record<string, unknown> | null | undefined;
+      check(!scheduler?.loadStateDict || (schedulerState !== null && typeof schedulerState === "object"), where,
+        `${path} holds no scheduler state but this Trainer has a scheduler`);
+      const rng = ckpt.rng;
+      check(rng !== undefined && typeof rng.key === "number" && Number.isSafeInteger(rng.counter), where, `${path} holds no RNG state`);
+      // Module and optimizer loads check everything before changing anything.
+      this.model.loadStateDict(ckpt.model as StateDict);
+      this.optimizer.loadStateDict(ckpt.optimizer as OptimizerStateDict);
+      if (scheduler?.loadStateDict && schedulerState) scheduler.loadStateDict(schedulerState);
+      globalGenerator.setState(rng);
+      return typeof ckpt.epoch === "number" ? ckpt.epoch + 1 : 0;
+    } finally {
+      dispose(ckpt);
     }
   }
 }

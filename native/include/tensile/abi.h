@@ -1,7 +1,7 @@
 /*
  * The C ABI between Tensile's addon glue and its kernels. Plain C structs and function pointers:
  * no C++ types, no exceptions, no allocation. Kernels are compiled once per ISA level
- * (native/src/kernels/*.cc, see native/README.md) and receive everything through tl_args.
+ * (the files of native/src/kernels, see native/README.md) and receive everything through tl_args.
  */
 #ifndef TENSILE_ABI_H
 #define TENSILE_ABI_H
@@ -51,8 +51,9 @@ typedef void (*tl_task_fn)(void* ctx, int ith, int nth);
 typedef struct tl_runtime {
   /* Threads of the pool (the calling thread included). */
   int n_threads;
-  /* Runs fn(ctx, ith, nth) for ith in [0, nth) across the pool and returns when all are done.
-     nth is clamped to n_threads; nth <= 1 runs inline on the caller. */
+  /* Runs fn(ctx, ith, nth) for every ith in [0, nth) across the pool and returns when all are
+     done. Ask for at most n_threads slices (more still all run, the extra ones on the caller);
+     nth <= 1, and calls from inside a task, run inline on the caller. */
   void (*parallel_for)(int nth, tl_task_fn fn, void* ctx);
 } tl_runtime;
 

@@ -2,8 +2,9 @@
 // travel as JavaScript values: the TypeScript side packs them into a shared Float64Array (the
 // frame) and calls run(kernelIndex), so one kernel call costs one cheap Node-API call.
 //
-// Frame layout (doubles): n_in, n_out, then per tensor: handle, dtype, ndim, offset, shape[ndim],
-// strides[ndim]; then n_attrs, attrs[n_attrs]. See native/README.md and src/backends/native/frame.ts.
+// Frame layout (doubles): n_in, n_out, then per tensor: handle, dtype, ndim, offset, limit,
+// shape[ndim], strides[ndim]; then n_attrs, attrs[n_attrs]. offset and limit (one past the storage's
+// last element) count elements of the block. See native/README.md and src/backends/native/frame.ts.
 #include <napi.h>
 
 #include <string.h>
@@ -31,13 +32,15 @@ const tl_runtime kRuntimeTemplate = {1, ParallelFor};
 
 Instance* GetInstance(Napi::Env env) { return env.GetInstanceData<Instance>(); }
 
-// Reads one tensor description from the frame and checks it against its block.
+// Reads one tensor description from the frame and checks it against its storage and block.
 int ReadTensor(const double* f, size_t* pos, size_t end, tl_tensor* t) {
-  if (*pos + 4 > end) return TL_ERR_ARGS;
+  if (*pos + 5 > end) return TL_ERR_ARGS;
   Handle handle = static_cast<Handle>(f[*pos]);
-  double dtype = f[*pos + 1], ndim = f[*pos + 2], offset = f[*pos + 3];
-  *pos += 4;
-  if (!(dtype >= 0 && dtype <= 3 && ndim >= 0 && ndim <= TL_MAX_DIMS && offset >= 0)) return TL_ERR_ARGS;
+  double dtype = f[*pos + 1], ndim = f[*pos + 2], offset = f[*pos + 3], limit = f[*pos + 4];
+  *pos += 5;
+  if (!(dtype >= 0 && dtype <= 3 && ndim >= 0 && ndim <= TL_MAX_DIMS && offset >= 0 && limit >= 0 && limit < 9.0e15)) {
+    return TL_ERR_ARGS;
+  }
   t->dtype = static_cast<int32_t>(dtype);
   t->ndim = static_cast<int32_t>(ndim);
   t->offset = static_cast<int64_t>(offset);
@@ -55,8 +58,12 @@ int ReadTensor(const double* f, size_t* pos, size_t end, tl_tensor* t) {
   t->size = size;
   BlockInfo block;
   if (!LookupBlock(handle, &block)) return TL_ERR_HANDLE;
+  // The view must stay inside its storage (limit: one past the storage's last element), and the
+  // storage inside its block: a wrong layout is an error, never a stray read or write.
   int64_t elsize = t->dtype == TL_F64 ? 8 : t->dtype == TL_BOOL ? 1 : 4;
-  if (size > 0 && (last + 1) * elsize > static_cast<int64_t>(block.bytes)) return TL_ERR_BOUNDS;
+  int64_t lim = static_cast<int64_t>(limit);
+  if (lim * elsize > static_cast<int64_t>(block.bytes)) return TL_ERR_BOUNDS;
+  if (size > 0 && last >= lim) return TL_ERR_BOUNDS;
   t->data = block.data;
   return TL_OK;
 }
@@ -223,4 +230,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace
 }  // namespace tensile
 
-NODE_API_MODULE(tensile_native, tensile::Init)
+static Napi::Object InitTensile(Napi::Env env, Napi::Object exports) { return tensile::Init(env, exports); }
+
+NODE_API_MODULE(tensile_native, InitTensile)

@@ -31,6 +31,11 @@ TL_INLINE bool IsContiguous(const tl_tensor& t) {
 
 // [start, end) of slice ith of nth over n items.
 TL_INLINE void Split(int64_t n, int ith, int nth, int64_t* start, int64_t* end) {
+  if (nth == 1) {
+    *start = 0;
+    *end = n;
+    return;
+  }
   int64_t chunk = n / nth, rest = n % nth;
   *start = ith * chunk + (ith < rest ? ith : rest);
   *end = *start + chunk + (ith < rest ? 1 : 0);
@@ -89,11 +94,15 @@ TL_INLINE void WalkRows(const Walk& w, int64_t start, int64_t end, Row&& row) {
   int nd = w.ndim;
   int64_t idx[TL_MAX_DIMS];
   int64_t off[kMaxOps] = {0, 0, 0, 0};
-  int64_t rem = start;
-  for (int d = nd - 1; d >= 0; d--) {
-    idx[d] = rem % w.shape[d];
-    rem /= w.shape[d];
-    for (int k = 0; k < w.nops; k++) off[k] += idx[d] * w.strides[k][d];
+  if (start == 0) {  // skip the divisions (most calls: one thread)
+    for (int d = 0; d < nd; d++) idx[d] = 0;
+  } else {
+    int64_t rem = start;
+    for (int d = nd - 1; d >= 0; d--) {
+      idx[d] = rem % w.shape[d];
+      rem /= w.shape[d];
+      for (int k = 0; k < w.nops; k++) off[k] += idx[d] * w.strides[k][d];
+    }
   }
   int64_t pos = start;
   const int64_t inner = w.shape[nd - 1];

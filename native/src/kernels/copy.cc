@@ -229,6 +229,7 @@ using namespace tensile::TENSILE_ISA;
 TL_FAMILY_TABLE(copy) = {
     {"copy", Copy},
     {"cast", Copy},
+    {"contiguous", Copy},
     {"assign", Assign},
     {"full", Full},
     {"arange", Arange},

@@ -171,29 +171,35 @@ int PowScalarKernel(const tl_args* a, const tl_runtime* rt) {
   return Run<PowScalar>(a, rt, p);
 }
 
-// Predicates: float input, bool output.
-template <class T>
-void IsNanRow(const T* x, uint8_t* y, int64_t n, const double*) {
-  for (int64_t i = 0; i < n; i++) y[i] = x[i] != x[i];
-}
-template <class T>
-void IsFiniteRow(const T* x, uint8_t* y, int64_t n, const double*) {
-  for (int64_t i = 0; i < n; i++) y[i] = (x[i] - x[i]) == 0;
-}
-template <class T>
-void LogicalNotRow(const T* x, uint8_t* y, int64_t n, const double*) {
-  for (int64_t i = 0; i < n; i++) y[i] = x[i] == 0;
-}
+// Predicates: any input dtype, bool output.
+struct IsNanOp {
+  template <class T>
+  static void Row(const T* x, uint8_t* y, int64_t n, const double*) {
+    for (int64_t i = 0; i < n; i++) y[i] = x[i] != x[i];
+  }
+};
+struct IsFiniteOp {
+  template <class T>
+  static void Row(const T* x, uint8_t* y, int64_t n, const double*) {
+    for (int64_t i = 0; i < n; i++) y[i] = (x[i] - x[i]) == 0;
+  }
+};
+struct LogicalNotOp {
+  template <class T>
+  static void Row(const T* x, uint8_t* y, int64_t n, const double*) {
+    for (int64_t i = 0; i < n; i++) y[i] = x[i] == 0;
+  }
+};
 
-template <template <class> class Row>
+template <class Op>
 int Predicate(const tl_args* a, const tl_runtime* rt) {
   if (a->n_in != 1 || a->n_out != 1) return TL_ERR_ARGS;
   if (a->t[1].dtype != TL_BOOL) return TL_ERR_UNSUPPORTED;
   switch (a->t[0].dtype) {
-    case TL_F32: return RunUnary<float, uint8_t>(a, rt, Row<float>, kNoParams, 1 << 16);
-    case TL_F64: return RunUnary<double, uint8_t>(a, rt, Row<double>, kNoParams, 1 << 16);
-    case TL_I32: return RunUnary<int32_t, uint8_t>(a, rt, Row<int32_t>, kNoParams, 1 << 16);
-    default: return RunUnary<uint8_t, uint8_t>(a, rt, Row<uint8_t>, kNoParams, 1 << 16);
+    case TL_F32: return RunUnary<float, uint8_t>(a, rt, Op::template Row<float>, kNoParams, 1 << 16);
+    case TL_F64: return RunUnary<double, uint8_t>(a, rt, Op::template Row<double>, kNoParams, 1 << 16);
+    case TL_I32: return RunUnary<int32_t, uint8_t>(a, rt, Op::template Row<int32_t>, kNoParams, 1 << 16);
+    default: return RunUnary<uint8_t, uint8_t>(a, rt, Op::template Row<uint8_t>, kNoParams, 1 << 16);
   }
 }
 
@@ -224,9 +230,9 @@ TL_FAMILY_TABLE(unary) = {
     {"ceil", Kernel<Ceil>},
     {"round", Kernel<Round>},
     {"reciprocal", Kernel<Reciprocal>},
-    {"logicalNot", Predicate<LogicalNotRow>},
-    {"isnan", Predicate<IsNanRow>},
-    {"isfinite", Predicate<IsFiniteRow>},
+    {"logicalNot", Predicate<LogicalNotOp>},
+    {"isnan", Predicate<IsNanOp>},
+    {"isfinite", Predicate<IsFiniteOp>},
     {"leakyRelu", KernelWithAttrs<LeakyRelu, 1>},  // attrs: negativeSlope
     {"elu", KernelWithAttrs<Elu, 1>},              // attrs: alpha
     {"gelu", Gelu},                                // attrs: approximate (1 = tanh)

@@ -40,14 +40,22 @@ class Pool {
   }
 
   void Run(int nth, tl_task_fn fn, void* ctx) {
-    if (nth > size_) nth = size_;
-    if (nth <= 1 || tl_in_task || !call_mu_.try_lock()) {
+    if (nth <= 1) {  // the common case for small tensors: no locks, no thread-local lookups
+      fn(ctx, 0, 1);
+      return;
+    }
+    if (tl_in_task || !call_mu_.try_lock()) {
       RunInline(nth < 1 ? 1 : nth, fn, ctx);
       return;
     }
+    // Kernels ask for at most the pool's size; a smaller pool (setNumThreads meanwhile) runs the
+    // extra slices on the caller after its own.
+    int extra = nth > size_ ? nth - size_ : 0;
+    int pooled = nth - extra;
     fn_ = fn;
     ctx_ = ctx;
-    nth_ = nth;
+    nth_ = pooled;
+    total_ = nth;
     pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
@@ -56,6 +64,7 @@ class Pool {
     }
     tl_in_task = true;
     fn(ctx, 0, nth);
+    for (int i = pooled; i < nth; i++) fn(ctx, i, nth);
     tl_in_task = false;
     // Wait for every worker to acknowledge the job (those past nth only acknowledge).
     int spins = 0;
@@ -77,7 +86,10 @@ class Pool {
   void Start(int n) {
     size_ = n < 1 ? 1 : n;
     stop_.store(false);
-    for (int i = 1; i < size_; i++) workers_.emplace_back([this, i] { Work(i); });
+    // The generation is read here, not in the new thread: a job (or Stop) posted before a worker
+    // first runs must still count as new to it, or it is missed and Run/Stop wait forever.
+    const uint64_t start = generation_.load(std::memory_order_acquire);
+    for (int i = 1; i < size_; i++) workers_.emplace_back([this, i, start] { Work(i, start); });
   }
 
   void Stop() {
@@ -91,9 +103,8 @@ class Pool {
     workers_.clear();
   }
 
-  void Work(int index) {
+  void Work(int index, uint64_t seen) {
     tl_in_task = true;
-    uint64_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
       uint64_t g = generation_.load(std::memory_order_acquire);
       auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
@@ -112,8 +123,7 @@ class Pool {
       }
       seen = g;
       if (stop_.load(std::memory_order_acquire)) return;
-      int nth = nth_;
-      if (index < nth) fn_(ctx_, index, nth);
+      if (index < nth_) fn_(ctx_, index, total_);
       pending_.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
@@ -126,19 +136,18 @@ class Pool {
   std::atomic<bool> stop_{false};
   tl_task_fn fn_ = nullptr;
   void* ctx_ = nullptr;
-  int nth_ = 0;
+  int nth_ = 0;    // slices run by the pool's threads
+  int total_ = 0;  // slices in all (the caller runs those past nth_)
   std::mutex mu_;
   std::condition_variable cv_;
   std::mutex call_mu_;  // one parallel loop at a time (worker_threads share the pool)
 };
 
-// Never destroyed: workers may still be parked when the process exits.
-Pool* g_pool = nullptr;
-std::once_flag g_once;
-
+// Never destroyed: workers may still be parked when the process exits. (A function-local static
+// costs one load per call; std::call_once goes through pthread_once every time.)
 Pool& GetPool() {
-  std::call_once(g_once, [] { g_pool = new Pool(DefaultThreadCount()); });
-  return *g_pool;
+  static Pool* pool = new Pool(DefaultThreadCount());
+  return *pool;
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ const cat: Kernel = (xs, [out], attrs) => {
 
 interface PadKernelAttrs {
   pads: readonly (readonly [number, number])[];
-  mode: "constant" | "reflect" | "replicate";
+  mode: "constant" | "reflect" | "replicate" | "circular";
   value: number;
 }
 
@@ -72,6 +72,7 @@ function padSources(sizes: readonly number[], a: PadKernelAttrs): Int32Array[] {
       if (j < 0 || j >= n) {
         if (a.mode === "constant") j = -1;
         else if (a.mode === "replicate") j = j < 0 ? 0 : n - 1;
+        else if (a.mode === "circular") j = j < 0 ? j + n : j - n; // pads are at most n: one wrap
         else j = j < 0 ? -j : 2 * (n - 1) - j; // reflect about the edge, not repeating it
       }
       map[i] = j;

@@ -98,6 +98,12 @@ const cases: OpCase[] = [
   { op: "pad", name: "pad constant with negative pads (PyTorch)", inputs: [fx.pad_constant_neg.input], fn: (x) => x.pad([-1, 2, 1, -2], { value: 1.5 }), expected: fx.pad_constant_neg.expected },
   { op: "pad", name: "pad constant of a transposed view", inputs: [x23], fn: (x) => tl.pad(x.t(), [1, 0]), expected: [[0, 1.5, 3.0], [0, -2.5, 0.75], [0, 0.25, -1.0]] },
   { op: "pad", name: "pad reflect double backward", inputs: [x23, ones([2, 7])], fn: vjp((x) => tl.pad(x, [2, 2], { mode: "reflect" })), gradInputs: [1] },
+  {
+    op: "pad", name: "pad circular, two dims (wraps the start after the end)", inputs: [x23], fn: (x) => tl.pad(x, [2, 1, 1, 0], { mode: "circular" }),
+    expected: [[0.75, -1.0, 3.0, 0.75, -1.0, 3.0], [-2.5, 0.25, 1.5, -2.5, 0.25, 1.5], [0.75, -1.0, 3.0, 0.75, -1.0, 3.0]],
+  },
+  { op: "pad", name: "pad circular by the full size of a dim", inputs: [[1, 2, 3]], fn: (x) => x.pad([3, 1], { mode: "circular" }), expected: [1, 2, 3, 1, 2, 3, 1] },
+  { op: "pad", name: "pad circular double backward", inputs: [x23, ones([4, 6])], fn: vjp((x) => tl.pad(x, [1, 2, 2, 0], { mode: "circular" })), gradInputs: [1] },
   { op: "pad", name: "pad replicate double backward", inputs: [x23, ones([4, 4])], fn: vjp((x) => tl.pad(x, [0, 1, 1, 1], { mode: "replicate" })), gradInputs: [1] },
   { op: "flip", name: "flip dims 0 and 2 (PyTorch)", inputs: [fx.flip_02.input], fn: (x) => tl.flip(x, [0, 2]), expected: fx.flip_02.expected },
   { op: "flip", name: "flip of a transposed view, negative dim", inputs: [x23], fn: (x) => x.t().flip(-1), expected: [[3.0, 1.5], [0.75, -2.5], [-1.0, 0.25]] },
@@ -146,7 +152,9 @@ test("pad, flip, repeat: bad arguments are errors naming the op", () => {
   assert.throws(() => tl.pad(x(), [4, 0], { mode: "reflect" }), /\[pad\] reflect padding \(4, 0\) must be smaller than dimension 1 of shape \[3,4\]/);
   assert.throws(() => tl.pad(x(), [-1, 0], { mode: "replicate" }), /\[pad\] replicate padding must not be negative/);
   assert.throws(() => tl.pad(x(), [1, 1], { mode: "reflect", value: 2 }), /\[pad\] value is only used by mode "constant"/);
-  assert.throws(() => tl.pad(x(), [1, 1], { mode: "circular" as never }), /\[pad\] mode must be "constant", "reflect" or "replicate", got "circular"/);
+  assert.throws(() => tl.pad(x(), [1, 1], { mode: "wrap" as never }), /\[pad\] mode must be "constant", "reflect", "replicate" or "circular", got "wrap"/);
+  assert.throws(() => tl.pad(x(), [0, 5], { mode: "circular" }), /\[pad\] circular padding \(0, 5\) must be at most dimension 1 of shape \[3,4\]/);
+  assert.throws(() => tl.pad(x(), [-1, 0], { mode: "circular" }), /\[pad\] circular padding must not be negative/);
   assert.throws(() => tl.pad(int([1, 2]), [1, 1], { value: 0.5 }), /\[pad\] value 0\.5 does not fit x's dtype int32/);
   assert.throws(() => tl.pad(x(), [-3, -2]), /\[pad\] negative pad \(-3, -2\) crops more than dimension 1/);
   assert.throws(() => tl.flip(x(), [0, 0]), /\[flip\] dim \[0,0\] names a dimension twice/);

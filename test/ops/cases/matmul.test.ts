@@ -144,7 +144,7 @@ test("matmul: odd larger sizes match the reference (17x33 · 33x9, float32)", ()
 test("matmul: x.matmul(w.t()) allocates only its output", () => {
   const x = tl.randn([8, 16]);
   const w = tl.randn([4, 16]);
-  const backend = tl.getBackend("js");
+  const backend = tl.getBackend();
   const alloc = backend.alloc;
   let count = 0;
   backend.alloc = (dtype, size) => { count++; return alloc.call(backend, dtype, size); };

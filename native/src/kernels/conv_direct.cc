@@ -1,0 +1,352 @@
+// The direct convolution engines declared in conv_direct.h: a register-tiled kernel that reads its
+// B rows straight from padded planes through an offset table (no packing), and a dot-product
+// kernel for weight gradients, where both operands run along the reduction.
+#include "conv_direct.h"
+
+#include <stdlib.h>
+
+#include "gemm_micro.h"
+
+namespace tensile {
+namespace TENSILE_ISA {
+namespace {
+
+TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t(63); }
+
+template <class T>
+constexpr size_t PackedABytes() {
+  return size_t(GemmBlocking<T>::MC) * GemmBlocking<T>::KC * sizeof(T);
+}
+constexpr size_t kOverhead = Align64(PackedABytes<float>() > PackedABytes<double>() ? PackedABytes<float>()
+                                                                                      : PackedABytes<double>());
+
+struct Arena {
+  void* mem = nullptr;
+  ~Arena() { free(mem); }
+  char* Get() {
+    if (mem == nullptr && posix_memalign(&mem, 64, kConvScratchBytes + kOverhead) != 0) mem = nullptr;
+    return static_cast<char*>(mem);
+  }
+};
+thread_local Arena tl_arena;
+
+// ---- RunDirect -------------------------------------------------------------------------------
+
+// One MR × NR tile over kc reduction steps: tile[i][j] = Σ_k a[k·MR + i] · src[off[k] + j].
+template <class T, int MR, int NV>
+__attribute__((noinline)) void DirectTile(int64_t kc, const T* __restrict a, const T* src,
+                                          const int32_t* __restrict off, T* __restrict tile) {
+  using V = typename VecOf<T>::V;
+  constexpr int W = V::W;
+  constexpr int NR = NV * W;
+  typename V::V acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) acc[i][v] = V::set1(T(0));
+  }
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < kc; k++) {
+    const T* b = src + off[k];
+    typename V::V bv[NV];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) bv[v] = V::load(b + v * W);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const typename V::V ai = V::set1(a[i]);
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; v++) acc[i][v] = V::fma(ai, bv[v], acc[i][v]);
+    }
+    a += MR;
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) V::store(tile + i * NR + v * W, acc[i][v]);
+  }
+}
+
+// dst[0..len) (+)= src[0..len), contiguous.
+template <class T>
+TL_INLINE void PutRun(T* dst, const T* src, int64_t len, bool accumulate) {
+  using V = typename VecOf<T>::V;
+  constexpr int W = V::W;
+  int64_t j = 0;
+  for (; j + W <= len; j += W) {
+    typename V::V x = V::load(src + j);
+    if (accumulate) x = V::add(x, V::load(dst + j));
+    V::store(dst + j, x);
+  }
+  if (j < len) {
+    const int n = static_cast<int>(len - j);
+    typename V::V x = V::loadn(src + j, n);
+    if (accumulate) x = V::add(x, V::loadn(dst + j, n));
+    V::storen(dst + j, x, n);
+  }
+}
+
+// Writes rows [m0, m0 + mr) of a tile that starts at position q0 (nr positions wide) to their
+// grid cells, dropping the positions past `cols` in each pitch-wide row. tile == null writes zeros.
+template <class T>
+void StoreMapped(const T* tile, int nr, const DirectItem<T>& it, int64_t m0, int mr, int64_t q0, bool accumulate) {
+  struct Run {
+    int64_t at, dst, len;
+  };
+  Run runs[kMaxTileWidth];
+  int count = 0;
+  const int64_t qend = q0 + nr < it.rows * it.pitch ? q0 + nr : it.rows * it.pitch;
+  for (int64_t q = q0; q < qend;) {
+    const int64_t r = q / it.pitch, c = q % it.pitch;
+    if (c >= it.cols) {
+      q += it.pitch - c;
+      continue;
+    }
+    const int64_t len = it.cols - c < qend - q ? it.cols - c : qend - q;
+    runs[count++] = {q - q0, r * it.out_rs + c * it.out_cs, len};
+    q += len;
+  }
+  alignas(64) static const T kZeros[kMaxTileWidth] = {};
+  for (int i = 0; i < mr; i++) {
+    T* out = it.out + (m0 + i) * it.out_ms;
+    const T* row = tile != nullptr ? tile + i * nr : kZeros;
+    for (int s = 0; s < count; s++) {
+      const Run& run = runs[s];
+      if (it.out_cs == 1) {
+        PutRun(out + run.dst, row + run.at, run.len, accumulate);
+      } else {
+        for (int64_t j = 0; j < run.len; j++) {
+          T* d = out + run.dst + j * it.out_cs;
+          *d = accumulate ? *d + row[run.at + j] : row[run.at + j];
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+struct DirectJob {
+  const DirectCall<T>* call;
+  int64_t split;  // slices of each item's tiles
+  volatile int status;
+};
+
+template <class T>
+void DirectTask(void* p, int ith, int nth) {
+  using B = GemmBlocking<T>;
+  constexpr int MR = B::MR, NR = B::NV * VecOf<T>::V::W;
+  DirectJob<T>& job = *static_cast<DirectJob<T>*>(p);
+  const DirectCall<T>& call = *job.call;
+  int64_t u0, u1;
+  Split(call.items * job.split, ith, nth, &u0, &u1);
+  if (u0 >= u1) return;
+  char* scratch = tl_arena.Get();
+  if (scratch == nullptr) {
+    job.status = TL_ERR_NOMEM;
+    return;
+  }
+  T* apack = reinterpret_cast<T*>(scratch + kConvScratchBytes);
+  alignas(64) T tile[MR * NR];
+  DirectItem<T> it;
+  int64_t prepared = -1;
+  for (int64_t u = u0; u < u1; u++) {
+    const int64_t item = u / job.split;
+    if (item != prepared) {
+      call.prepare(call.ctx, item, scratch, &it);
+      prepared = item;
+    }
+    int64_t t0, t1;
+    Split(CeilDiv(it.rows * it.pitch, NR), u % job.split, static_cast<int>(job.split), &t0, &t1);
+    if (it.k == 0) {  // no tap reaches these cells (a stride phase of a gradient): zeros
+      for (int64_t m0 = 0; m0 < call.m; m0 += MR) {
+        const int mr = call.m - m0 < MR ? static_cast<int>(call.m - m0) : MR;
+        for (int64_t t = t0; t < t1; t++) StoreMapped<T>(nullptr, NR, it, m0, mr, t * NR, false);
+      }
+      continue;
+    }
+    const int64_t kstep = CeilDiv(it.k, CeilDiv(it.k, B::KC));
+    for (int64_t kb = 0; kb < it.k; kb += kstep) {
+      const int64_t kc = it.k - kb < kstep ? it.k - kb : kstep;
+      for (int64_t mb = 0; mb < call.m; mb += B::MC) {
+        const int64_t mc = call.m - mb < B::MC ? call.m - mb : B::MC;
+        call.pack_a(call.ctx, item, mb, mc, kb, kc, MR, apack);
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          const int mr = mc - ir < MR ? static_cast<int>(mc - ir) : MR;
+          for (int64_t t = t0; t < t1; t++) {
+            DirectTile<T, MR, B::NV>(kc, apack + ir * kc, it.src + t * NR, it.off + kb, tile);
+            StoreMapped<T>(tile, NR, it, mb + ir, mr, t * NR, kb > 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Multiply-adds worth waking a thread for.
+constexpr int64_t kGrainMacs = int64_t(1) << 18;
+
+template <class T>
+int Direct(const DirectCall<T>& call, const tl_runtime* rt) {
+  if (call.items <= 0 || call.m <= 0) return TL_OK;
+  if (call.scratch > kConvScratchBytes) return TL_ERR_ARGS;
+  DirectJob<T> job;
+  job.call = &call;
+  job.status = TL_OK;
+  // Items are whole images; a batch smaller than twice the threads also splits each item's tiles.
+  int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kGrainMacs) : rt->n_threads;
+  job.split = call.items >= 2 * nth ? 1 : nth;
+  const int64_t units = call.items * job.split;
+  if (nth > units) nth = static_cast<int>(units);
+  rt->parallel_for(nth, DirectTask<T>, &job);
+  return job.status;
+}
+
+// ---- RunDot ----------------------------------------------------------------------------------
+
+// Rows of G × taps per dot tile: MD + ND vector loads feed MD · ND FMAs per step.
+#if defined(TENSILE_ISA_AVX512)
+constexpr int MD = 4, ND = 6;
+#elif defined(TENSILE_ISA_AVX2)
+constexpr int MD = 3, ND = 3;
+#else
+constexpr int MD = 2, ND = 2;
+#endif
+
+// Most images prepared at once (their descriptors live on the stack).
+constexpr int64_t kMaxChunk = 256;
+
+// sums[i·ND + j] = Σ over images of Σ_q g[m0 + i][q] · src[off[k0 + j] + q]; rows and taps past
+// the edge repeat the last one (their sums are not stored).
+template <class T>
+__attribute__((noinline)) void DotTile(const DotImage<T>* imgs, int64_t count, int64_t m0, int md, int64_t k0, int nd,
+                                       T* sums) {
+  using V = typename VecOf<T>::V;
+  constexpr int W = V::W;
+  typename V::V acc[MD][ND];
+#pragma GCC unroll 8
+  for (int i = 0; i < MD; i++) {
+#pragma GCC unroll 8
+    for (int j = 0; j < ND; j++) acc[i][j] = V::set1(T(0));
+  }
+  for (int64_t n = 0; n < count; n++) {
+    const DotImage<T>& im = imgs[n];
+    const T* g[MD];
+    const T* s[ND];
+#pragma GCC unroll 8
+    for (int i = 0; i < MD; i++) g[i] = im.g + (m0 + (i < md ? i : md - 1)) * im.g_pitch;
+#pragma GCC unroll 8
+    for (int j = 0; j < ND; j++) s[j] = im.src + im.off[k0 + (j < nd ? j : nd - 1)];
+    int64_t q = 0;
+    for (; q + W <= im.q; q += W) {
+      typename V::V gv[MD];
+#pragma GCC unroll 8
+      for (int i = 0; i < MD; i++) gv[i] = V::load(g[i] + q);
+#pragma GCC unroll 8
+      for (int j = 0; j < ND; j++) {
+        const typename V::V sv = V::load(s[j] + q);
+#pragma GCC unroll 8
+        for (int i = 0; i < MD; i++) acc[i][j] = V::fma(gv[i], sv, acc[i][j]);
+      }
+    }
+    if (q < im.q) {
+      const int left = static_cast<int>(im.q - q);
+      typename V::V gv[MD];
+#pragma GCC unroll 8
+      for (int i = 0; i < MD; i++) gv[i] = V::loadn(g[i] + q, left);
+#pragma GCC unroll 8
+      for (int j = 0; j < ND; j++) {
+        const typename V::V sv = V::loadn(s[j] + q, left);
+#pragma GCC unroll 8
+        for (int i = 0; i < MD; i++) acc[i][j] = V::fma(gv[i], sv, acc[i][j]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MD; i++) {
+#pragma GCC unroll 8
+    for (int j = 0; j < ND; j++) sums[i * ND + j] = V::hsum(acc[i][j]);
+  }
+}
+
+template <class T>
+struct DotJob {
+  const DotCall<T>* call;
+  int64_t mt, kt;  // tiles per group along m and k
+  int64_t chunk;   // images prepared at once
+  volatile int status;
+};
+
+template <class T>
+void DotTask(void* p, int ith, int nth) {
+  DotJob<T>& job = *static_cast<DotJob<T>*>(p);
+  const DotCall<T>& call = *job.call;
+  const int64_t per_group = job.mt * job.kt;
+  int64_t u0, u1;
+  Split(call.groups * per_group, ith, nth, &u0, &u1);
+  if (u0 >= u1) return;
+  char* scratch = tl_arena.Get();
+  if (scratch == nullptr) {
+    job.status = TL_ERR_NOMEM;
+    return;
+  }
+  const size_t stride = Align64(call.scratch);
+  DotImage<T> imgs[kMaxChunk];
+  T sums[MD * ND];
+  for (int64_t gi = u0 / per_group; gi * per_group < u1; gi++) {
+    const int64_t ta = u0 > gi * per_group ? u0 - gi * per_group : 0;
+    const int64_t tb = u1 < (gi + 1) * per_group ? u1 - gi * per_group : per_group;
+    T* c = call.c + gi * call.c_group;
+    for (int64_t n0 = 0; n0 < call.images; n0 += job.chunk) {
+      const int64_t count = call.images - n0 < job.chunk ? call.images - n0 : job.chunk;
+      for (int64_t n = 0; n < count; n++) call.prepare(call.ctx, gi, n0 + n, scratch + n * stride, &imgs[n]);
+      for (int64_t t = ta; t < tb; t++) {
+        const int64_t m0 = (t / job.kt) * MD, k0 = (t % job.kt) * ND;
+        const int md = call.m - m0 < MD ? static_cast<int>(call.m - m0) : MD;
+        const int nd = call.k - k0 < ND ? static_cast<int>(call.k - k0) : ND;
+        DotTile<T>(imgs, count, m0, md, k0, nd, sums);
+        for (int i = 0; i < md; i++) {
+          T* row = c + (m0 + i) * call.c_rs + k0;
+          for (int j = 0; j < nd; j++) row[j] = n0 == 0 ? sums[i * ND + j] : row[j] + sums[i * ND + j];
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+int Dot(const DotCall<T>& call, const tl_runtime* rt) {
+  if (call.groups <= 0 || call.m <= 0 || call.k <= 0) return TL_OK;
+  const size_t stride = Align64(call.scratch);
+  if (stride > kConvScratchBytes) return TL_ERR_ARGS;
+  DotJob<T> job;
+  job.call = &call;
+  job.status = TL_OK;
+  job.mt = CeilDiv(call.m, MD);
+  job.kt = CeilDiv(call.k, ND);
+  job.chunk = static_cast<int64_t>(kConvScratchBytes / stride);
+  if (job.chunk > kMaxChunk) job.chunk = kMaxChunk;
+  if (call.images == 0) {  // no images: the gradient is zero
+    for (int64_t g = 0; g < call.groups; g++) {
+      for (int64_t i = 0; i < call.m; i++) {
+        for (int64_t j = 0; j < call.k; j++) call.c[g * call.c_group + i * call.c_rs + j] = T(0);
+      }
+    }
+    return TL_OK;
+  }
+  const int64_t units = call.groups * job.mt * job.kt;
+  int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kGrainMacs) : rt->n_threads;
+  if (nth > units) nth = static_cast<int>(units);
+  rt->parallel_for(nth, DotTask<T>, &job);
+  return job.status;
+}
+
+}  // namespace
+
+size_t DirectOverheadBytes() { return kOverhead; }
+int RunDirect(const DirectCall<float>& call, const tl_runtime* rt) { return Direct(call, rt); }
+int RunDirect(const DirectCall<double>& call, const tl_runtime* rt) { return Direct(call, rt); }
+int RunDot(const DotCall<float>& call, const tl_runtime* rt) { return Dot(call, rt); }
+int RunDot(const DotCall<double>& call, const tl_runtime* rt) { return Dot(call, rt); }
+
+}  // namespace TENSILE_ISA
+}  // namespace tensile

@@ -1,0 +1,90 @@
+// Direct convolution engines: the patch matrix is never packed. A convolution's source (image or
+// output gradient) is copied once per image into zero-padded planes, split by stride phase, so
+// that every tap's input row is a contiguous run: tap k reads planes[off[k] + q] at tile position
+// q = r · pitch + c (output row r, column c; columns c ≥ cols of each pitch-wide row are computed
+// and dropped). Defined in conv_direct.cc, once per ISA level; conv.cc builds the plans.
+//
+//   RunDirect: out[m, r, c] (+)= Σ_k A[m, k] · src[off[k] + r · pitch + c]   (conv2d, conv2dInputGrad)
+//   RunDot:    C[m, k] = Σ_images Σ_q G[m, q] · src[off[k] + q]              (conv2dWeightGrad)
+#ifndef TENSILE_KERNELS_CONV_DIRECT_H
+#define TENSILE_KERNELS_CONV_DIRECT_H
+
+#include "gemm.h"
+
+namespace tensile {
+namespace TENSILE_ISA {
+
+// Per-thread scratch of the engines (allocated on a thread's first direct convolution, kept for
+// its lifetime). A convolution whose planes do not fit runs on the packing GEMM path instead.
+constexpr size_t kConvScratchBytes = size_t(4) << 20;
+// Reads may run up to pitch + kPlaneSlack elements past the end of an item's planes (prepare()
+// zeroes them): the last tile's dropped positions, shifted by the largest tap offset.
+constexpr int64_t kPlaneSlack = 64;
+// Widest register tile (NR) of any ISA level, in elements.
+constexpr int kMaxTileWidth = 64;
+
+// One item (an image and group, or a stride phase of one) as prepare() lays it out in scratch.
+template <class T>
+struct DirectItem {
+  const T* src;          // the planes, followed by kPlaneSlack zeros
+  const int32_t* off;    // off[k]: the plane offset of reduction index k
+  int64_t k;             // reduction length (0: the output is zeroed)
+  int64_t rows, cols;    // output grid
+  int64_t pitch;         // tile positions per grid row (≥ cols)
+  T* out;                // out + m·out_ms + r·out_rs + c·out_cs is output (m, r, c)
+  int64_t out_ms, out_rs, out_cs;
+};
+
+// Builds item `item`'s planes and offsets in `scratch` and describes them in `it`.
+template <class T>
+using DirectPrepareFn = void (*)(const void* ctx, int64_t item, char* scratch, DirectItem<T>* it);
+
+template <class T>
+struct DirectCall {
+  int64_t items = 0;
+  int64_t m = 0;       // rows of A (output channels) per item
+  size_t scratch = 0;  // bytes prepare() writes per item
+  DirectPrepareFn<T> prepare = nullptr;
+  GemmPackFn<T> pack_a = nullptr;  // A[item] [m, k] into MR panels (batch argument = item)
+  const void* ctx = nullptr;
+  int64_t macs = 0;  // total multiply-adds, to size the thread count (0: use every thread)
+};
+
+// Bytes RunDirect needs beyond the caller's per-item scratch (the packed A block).
+size_t DirectOverheadBytes();
+int RunDirect(const DirectCall<float>& call, const tl_runtime* rt);
+int RunDirect(const DirectCall<double>& call, const tl_runtime* rt);
+
+// One image of a weight gradient: G rows (m of them, `q` long, `g_pitch` apart; zeros where a
+// position is padding) and the planes its taps read.
+template <class T>
+struct DotImage {
+  const T* src;
+  const int32_t* off;
+  const T* g;
+  int64_t g_pitch;
+  int64_t q;
+};
+
+// Builds image `n` of group `group` in `scratch`.
+template <class T>
+using DotPrepareFn = void (*)(const void* ctx, int64_t group, int64_t n, char* scratch, DotImage<T>* img);
+
+template <class T>
+struct DotCall {
+  int64_t groups = 1, images = 0, m = 0, k = 0;
+  size_t scratch = 0;  // bytes prepare() writes per image
+  DotPrepareFn<T> prepare = nullptr;
+  const void* ctx = nullptr;
+  T* c = nullptr;           // group g's C[m, k] at c + g·c_group + m·c_rs + k
+  int64_t c_rs = 0, c_group = 0;
+  int64_t macs = 0;         // total multiply-adds, to size the thread count (0: use every thread)
+};
+
+int RunDot(const DotCall<float>& call, const tl_runtime* rt);
+int RunDot(const DotCall<double>& call, const tl_runtime* rt);
+
+}  // namespace TENSILE_ISA
+}  // namespace tensile
+
+#endif

@@ -1,0 +1,139 @@
+// GEMM register blocking: the micro-kernel that multiplies one packed MR-row panel of A by one
+// packed NR-column panel of B, keeping the MR × NR block of C in vector registers for the whole
+// depth, and the block sizes each ISA level uses. Included by gemm.cc only (per-ISA namespace).
+#ifndef TENSILE_KERNELS_GEMM_MICRO_H
+#define TENSILE_KERNELS_GEMM_MICRO_H
+
+#include "common.h"
+
+namespace tensile {
+namespace TENSILE_ISA {
+
+// Block sizes for element type T on this ISA level. MR × NR is the register tile (NV vectors per
+// row); KC is the depth of a packed panel; MC × KC of A and KC × NC of B are packed per block.
+// Zen 4 / AVX-512: one zmm FMA per cycle with latency 4 wants ≥ 4 independent accumulators; 8×32
+// keeps 16, and per k step reads 2 vectors of B and 8 broadcasts of A, well within the load ports.
+// An A micro-panel (MR × KC) stays in L1 while the B block (KC × NC) streams from L2.
+template <class T>
+struct GemmBlocking;
+
+#if defined(TENSILE_ISA_AVX512)
+#ifndef TL_DEV_MR
+#define TL_DEV_MR 8
+#define TL_DEV_NV 2
+#define TL_DEV_KC 256
+#define TL_DEV_MC 128
+#define TL_DEV_NC 512
+#endif
+template <> struct GemmBlocking<float> {
+  static constexpr int MR = TL_DEV_MR, NV = TL_DEV_NV, KC = TL_DEV_KC, MC = TL_DEV_MC, NC = TL_DEV_NC;
+};
+template <> struct GemmBlocking<double> {
+  static constexpr int MR = 8, NV = 2, KC = 256, MC = 128, NC = 256;
+};
+#elif defined(TENSILE_ISA_AVX2)
+// 6 × 16 (two ymm per row): 12 accumulators, the classic Haswell-to-Zen tile.
+template <> struct GemmBlocking<float> {
+  static constexpr int MR = 6, NV = 2, KC = 256, MC = 120, NC = 512;
+};
+template <> struct GemmBlocking<double> {
+  static constexpr int MR = 6, NV = 2, KC = 256, MC = 120, NC = 256;
+};
+#else
+// Scalar lanes: a 4 × 16 tile the compiler can keep in SSE registers.
+template <> struct GemmBlocking<float> {
+  static constexpr int MR = 4, NV = 16, KC = 256, MC = 128, NC = 512;
+};
+template <> struct GemmBlocking<double> {
+  static constexpr int MR = 4, NV = 8, KC = 256, MC = 128, NC = 256;
+};
+#endif
+
+// C[i, j] = alpha · acc + beta · C[i, j] for i < m, j < n (beta == 0: C is not read). `c` is the
+// tile's first element with row stride rsc and column stride csc.
+template <class T, int MR, int NV>
+TL_INLINE void StoreTile(typename VecOf<T>::V::V (&acc)[MR][NV], T* c, int64_t rsc, int64_t csc, int m, int n,
+                         T alpha, T beta) {
+  using V = typename VecOf<T>::V;
+  constexpr int W = V::W;
+  constexpr int NR = NV * W;
+  if (csc == 1) {
+    const typename V::V va = V::set1(alpha);
+    const typename V::V vb = V::set1(beta);
+    // Loops over constant bounds (fully unrolled) so acc never leaves registers.
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      if (i >= m) break;
+      T* row = c + i * rsc;
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; v++) {
+        int cnt = n - v * W;
+        if (cnt <= 0) break;
+        typename V::V x = alpha == T(1) ? acc[i][v] : V::mul(va, acc[i][v]);
+        if (cnt >= W) {
+          if (beta != T(0)) x = V::fma(vb, V::load(row + v * W), x);
+          V::store(row + v * W, x);
+        } else {
+          if (beta != T(0)) x = V::fma(vb, V::loadn(row + v * W, cnt), x);
+          V::storen(row + v * W, x, cnt);
+        }
+      }
+    }
+    return;
+  }
+  // Strided columns (a transposed C): through a tile on the stack.
+  alignas(64) T tile[MR * NR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) V::store(tile + i * NR + v * W, acc[i][v]);
+  }
+  for (int i = 0; i < m; i++) {
+    for (int j = 0; j < n; j++) {
+      T* dst = c + i * rsc + j * csc;
+      T x = alpha * tile[i * NR + j];
+      *dst = beta == T(0) ? x : x + beta * *dst;
+    }
+  }
+}
+
+// One MR × NR tile: acc = Σ_k a[k·MR + i] · b[k·NR + j] over kc steps, then stored as above.
+template <class T, int MR, int NV>
+__attribute__((noinline)) void MicroKernel(int64_t kc, const T* __restrict a, const T* __restrict b, T* c,
+                                           int64_t rsc, int64_t csc, int m, int n, T alpha, T beta) {
+  using V = typename VecOf<T>::V;
+  constexpr int W = V::W;
+  constexpr int NR = NV * W;
+  typename V::V acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) acc[i][v] = V::set1(T(0));
+  }
+  // Warm the C tile's lines while the loop runs (it is read or written once, at the end).
+  if (csc == 1) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < NR; j += 64 / static_cast<int>(sizeof(T))) __builtin_prefetch(c + i * rsc + j, 1, 3);
+    }
+  }
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < kc; k++) {
+    typename V::V bv[NV];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) bv[v] = V::load(b + v * W);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const typename V::V ai = V::set1(a[i]);
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; v++) acc[i][v] = V::fma(ai, bv[v], acc[i][v]);
+    }
+    a += MR;
+    b += NR;
+  }
+  StoreTile<T, MR, NV>(acc, c, rsc, csc, m, n, alpha, beta);
+}
+
+}  // namespace TENSILE_ISA
+}  // namespace tensile
+
+#endif

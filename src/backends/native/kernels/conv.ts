@@ -1,0 +1,29 @@
+import { pushAttr } from "../frame.js";
+import type { NativeKernelSpec, NativeKernelTable } from "./define.js";
+
+/**
+ * The attributes every conv kernel reads, in the order native/src/kernels/conv.cc documents:
+ * stride (h, w), padding (top, bottom, left, right), dilation (h, w), groups. The extra attribute
+ * of the gradient ops (inputSize / kernelSize) is the output's shape, which the kernel reads there.
+ */
+const convSpec: NativeKernelSpec = {
+  strided: false,
+  attrs: (a) => {
+    const stride = a.stride as readonly number[];
+    const padding = a.padding as readonly number[];
+    const dilation = a.dilation as readonly number[];
+    pushAttr(stride[0]);
+    pushAttr(stride[1]);
+    for (let i = 0; i < 4; i++) pushAttr(padding[i]);
+    pushAttr(dilation[0]);
+    pushAttr(dilation[1]);
+    pushAttr(a.groups as number);
+  },
+};
+
+/** native/src/kernels/conv.cc: 2-D convolution and its two gradients as GEMMs over packed patches (float32/float64). */
+export const convKernels: NativeKernelTable = {
+  conv2d: convSpec,
+  conv2dInputGrad: convSpec,
+  conv2dWeightGrad: convSpec,
+};

@@ -1,0 +1,151 @@
+import { bytesPerElement, type DType, type TypedArray } from "../../core/dtype.js";
+import type { Backend, Storage } from "../../backend/backend.js";
+import type { NativeAddon } from "./abi.js";
+
+/**
+ * Native storage: memory of the addon's caching allocator. `data` is a typed-array view of exactly
+ * `size` elements over it, so js kernels (and read/write) work on native storage directly.
+ */
+export interface NativeStorage extends Storage {
+  data: TypedArray;
+  /** The allocator's handle of the block holding the tensor (-1 once freed). */
+  handle: number;
+  /** Element offset of element 0 within the block (small tensors share pooled blocks). */
+  base: number;
+  /** Where the memory goes back when freed. */
+  slot: Slot | null;
+}
+
+/** A piece of native memory as the JavaScript side tracks it. */
+interface Slot {
+  handle: number;
+  buffer: ArrayBuffer;
+  byteOffset: number;
+  /** Size class (bytes reserved). */
+  bytes: number;
+  /** True for a slot of a shared pool block; false for a block of its own. */
+  pooled: boolean;
+  /** The last view made over it, reused when the next tensor has the same dtype and size. */
+  view: TypedArray | null;
+}
+
+type ViewConstructor = { new (buffer: ArrayBuffer, byteOffset: number, length: number): TypedArray };
+
+const VIEW: Record<DType, ViewConstructor> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
+
+const EMPTY: Record<DType, TypedArray> = {
+  float32: new Float32Array(0),
+  float64: new Float64Array(0),
+  int32: new Int32Array(0),
+  bool: new Uint8Array(0),
+};
+
+/** Tensors up to this many bytes take a slot of a shared pool block. */
+const SMALL_BYTES = 2048;
+/** Bytes of one pool block. */
+const POOL_BYTES = 1 << 20;
+/** Blocks up to this size are kept for reuse here when freed (no Node-API call on the next alloc). */
+const REUSE_BYTES = 1 << 22;
+/** The most bytes of freed blocks kept here; beyond it blocks go back to the addon's cache. */
+const REUSE_LIMIT = 1 << 28;
+
+/** Bytes reserved for a request: 64, then four classes per power of two (as the addon rounds). */
+export function classBytes(bytes: number): number {
+  if (bytes <= 64) return 64;
+  // 2^k < bytes ≤ 2^(k+1)
+  let k = 31 - Math.clz32(Math.min(bytes - 1, 0x7fffffff));
+  while (2 ** (k + 1) < bytes) k++;
+  const base = 2 ** k;
+  const step = base / 4;
+  const size = base + Math.ceil((bytes - base) / step) * step;
+  return Math.ceil(size / 64) * 64;
+}
+
+/**
+ * Allocates and frees native storages without a Node-API call in the common case:
+ * - a tensor of up to 2 KiB takes a slot of a shared 1 MiB block;
+ * - a freed block (or slot) up to 4 MiB is kept on a free list by size class and handed to the
+ *   next tensor of that class, zeroed, with its old view reused when dtype and size match;
+ * - larger blocks go straight back to the addon's caching allocator, and their buffer is detached.
+ * A training step allocates the same shapes every iteration, so after the first step nearly every
+ * allocation is a free-list pop.
+ */
+export class NativeMemory {
+  private readonly free = new Map<number, Slot[]>();
+  private reusableBytes = 0;
+  private pool: Slot | null = null;
+  private poolTop = 0;
+
+  constructor(private readonly addon: NativeAddon, private readonly backend: Backend) {}
+
+  alloc(dtype: DType, size: number): NativeStorage {
+    const elsize = bytesPerElement(dtype);
+    const bytes = classBytes(size * elsize);
+    const list = this.free.get(bytes);
+    let slot: Slot;
+    let data: TypedArray;
+    if (list !== undefined && list.length > 0) {
+      slot = list.pop() as Slot;
+      if (!slot.pooled) this.reusableBytes -= bytes;
+      const old = slot.view;
+      data = old !== null && old.length === size && old instanceof VIEW[dtype] ? old : new VIEW[dtype](slot.buffer, slot.byteOffset, size);
+      data.fill(0);
+    } else {
+      slot = bytes <= SMALL_BYTES ? this.poolSlot(bytes) : this.ownBlock(bytes);
+      data = new VIEW[dtype](slot.buffer, slot.byteOffset, size);
+    }
+    slot.view = null;
+    return { backend: this.backend, dtype, size, refs: 0, version: 0, data, handle: slot.handle, base: slot.byteOffset / elsize, slot };
+  }
+
+  release(storage: NativeStorage): void {
+    const slot = storage.slot;
+    if (slot === null) return;
+    storage.slot = null;
+    storage.handle = -1;
+    const view = storage.data;
+    storage.data = EMPTY[storage.dtype];
+    if (slot.pooled || (slot.bytes <= REUSE_BYTES && this.reusableBytes + slot.bytes <= REUSE_LIMIT)) {
+      slot.view = view;
+      if (!slot.pooled) this.reusableBytes += slot.bytes;
+      let list = this.free.get(slot.bytes);
+      if (list === undefined) this.free.set(slot.bytes, (list = []));
+      list.push(slot);
+    } else {
+      this.addon.free(slot.handle, slot.buffer);
+    }
+  }
+
+  /** Gives every kept free block back to the addon (its cache then decides what the OS gets). */
+  trim(): void {
+    for (const list of this.free.values()) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (!list[i].pooled) {
+          this.addon.free(list[i].handle, list[i].buffer);
+          list.splice(i, 1);
+        }
+      }
+    }
+    this.reusableBytes = 0;
+  }
+
+  private ownBlock(bytes: number): Slot {
+    const buffer = this.addon.alloc(bytes);
+    return { handle: this.addon.reply[0], buffer, byteOffset: 0, bytes, pooled: false, view: null };
+  }
+
+  private poolSlot(bytes: number): Slot {
+    if (this.pool === null || this.poolTop + bytes > POOL_BYTES) {
+      this.pool = this.ownBlock(POOL_BYTES);
+      this.poolTop = 0;
+    }
+    const slot: Slot = { handle: this.pool.handle, buffer: this.pool.buffer, byteOffset: this.poolTop, bytes, pooled: true, view: null };
+    this.poolTop += bytes;
+    return slot;
+  }
+}

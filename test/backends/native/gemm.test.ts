@@ -1,0 +1,118 @@
+/**
+ * The native GEMM (native/src/kernels/gemm.cc) against the js matmul kernel, on shapes the op case
+ * tables do not reach: sizes that cross every cache block and leave ragged register tiles,
+ * transposed, sliced and broadcast operands read in place, every compiled ISA level, one thread vs
+ * two.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as tl from "../../../src/index.js";
+import { nativeAddon } from "../../../src/backends/native/index.js";
+import { assertClose, onBackend, type Tensor } from "../../harness.js";
+import { assertCloseToScale, forEachIsa, requireNative, scaleTol } from "./helpers.js";
+
+/** Runs `build` (which draws its inputs from a fixed seed) on native and on js, and compares. */
+function agree(name: string, build: () => Tensor, rel: number): void {
+  tl.setBackend("js");
+  tl.manualSeed(11);
+  const reference = build();
+  tl.setBackend("native");
+  const expected = onBackend(reference, "native");
+  forEachIsa((isa) => {
+    tl.manualSeed(11);
+    const y = build();
+    assert.equal(y.dtype, expected.dtype);
+    assertCloseToScale(y, expected, rel, `${name} (${isa})`);
+  });
+}
+
+test("native gemm: the addon is loaded and lists matmul", () => {
+  const addon = requireNative();
+  assert.ok(addon.listKernels().includes("matmul"));
+  assert.equal(tl.getBackend().name, "native");
+});
+
+for (const dtype of ["float32", "float64"] as const) {
+  const tol = scaleTol(dtype);
+  const randn = (shape: number[]): Tensor => tl.randn(shape, { dtype });
+
+  test(`native gemm: 1023×517 · 517×259 and its transposed layouts (${dtype})`, () => {
+    requireNative();
+    agree("nn", () => tl.matmul(randn([1023, 517]), randn([517, 259])), tol);
+    agree("tn", () => tl.matmul(randn([517, 1023]).t(), randn([517, 259])), tol);
+    agree("nt", () => tl.matmul(randn([1023, 517]), randn([259, 517]).t()), tol);
+    agree("tt", () => tl.matmul(randn([517, 1023]).t(), randn([259, 517]).t()), tol);
+  });
+
+  test(`native gemm: ragged small shapes and vectors (${dtype})`, () => {
+    requireNative();
+    for (const [m, k, n] of [[1, 1, 1], [1, 300, 70], [70, 300, 1], [7, 3, 5], [9, 17, 33], [17, 1000, 31], [65, 64, 63]]) {
+      agree(`${m}x${k}x${n}`, () => tl.matmul(randn([m, k]), randn([k, n])), tol);
+    }
+    agree("dot", () => tl.matmul(randn([257]), randn([257])), tol);
+  });
+
+  test(`native gemm: batches, broadcast batches and strided views (${dtype})`, () => {
+    requireNative();
+    agree("bmm", () => tl.matmul(randn([5, 37, 45]), randn([5, 45, 29])), tol);
+    agree("batch · matrix", () => tl.matmul(randn([3, 37, 45]), randn([45, 29])), tol);
+    agree("matrix · batch", () => tl.matmul(randn([37, 45]), randn([4, 45, 29])), tol);
+    agree("broadcast [2,1] × [1,3] batches", () => tl.matmul(randn([2, 1, 9, 13]), randn([1, 3, 13, 11])), tol);
+    agree("step-2 slices", () => tl.matmul(randn([40, 200]).slice(1, 0, 200, 2), randn([300, 50]).slice(0, 0, 300, 3)), tol);
+    agree("expanded (stride-0) columns", () => tl.matmul(randn([33, 1]).expand([33, 40]), randn([40, 20])), tol);
+    agree("permuted batch", () => tl.matmul(randn([12, 3, 10]).permute([1, 0, 2]), randn([3, 10, 7])), tol);
+  });
+
+  test(`native gemm: gradients through transposed views (${dtype})`, () => {
+    requireNative();
+    const grads = (): Tensor => {
+      const a = randn([130, 70]).requiresGrad_();
+      const b = randn([90, 70]).requiresGrad_();
+      a.matmul(b.t()).mul(randn([130, 90])).sum().backward();
+      return tl.cat([a.grad!.flatten(), b.grad!.flatten()]);
+    };
+    agree("d(a·bᵀ)", grads, tol);
+  });
+}
+
+test("native gemm: an empty depth gives zeros, empty outputs are fine", () => {
+  requireNative();
+  const y = tl.matmul(tl.randn([5, 0]), tl.randn([0, 7]));
+  assertClose(y, tl.zeros([5, 7]), { atol: 0, rtol: 0 });
+  assert.deepEqual([...tl.matmul(tl.randn([0, 4]), tl.randn([4, 3])).shape], [0, 3]);
+});
+
+test("native gemm: int32 runs the js kernel (exact)", () => {
+  requireNative();
+  const a = tl.tensor([[1, 2, 3], [4, 5, 6]], { dtype: "int32" });
+  const b = tl.tensor([[7, 8], [9, 10], [11, 12]], { dtype: "int32" });
+  assert.deepEqual(tl.matmul(a, b).toArray(), [[58, 64], [139, 154]]);
+});
+
+test("native gemm: one thread and two threads give bit-identical results", () => {
+  const addon = requireNative();
+  const before = addon.getNumThreads();
+  try {
+    tl.manualSeed(3);
+    const a = tl.randn([300, 400]);
+    const b = tl.randn([400, 500]);
+    tl.setNumThreads(1);
+    const one = tl.matmul(a, b).dataSync();
+    tl.setNumThreads(2);
+    const two = tl.matmul(a, b).dataSync();
+    assert.deepEqual(two, one);
+  } finally {
+    tl.setNumThreads(before);
+  }
+});
+
+test("native gemm: a NaN in the output buffer is overwritten, not accumulated", () => {
+  requireNative();
+  // The output storage comes from the caching allocator; fill a block with NaN, free it, and make
+  // sure the next product of that size does not read it (beta = 0 must never read C).
+  const poison = tl.full([64, 64], Number.NaN);
+  poison.dispose();
+  const y = tl.matmul(tl.ones([64, 3]), tl.ones([3, 64]));
+  assertClose(y, tl.full([64, 64], 3), { atol: 0, rtol: 0 });
+  assert.ok(nativeAddon());
+});

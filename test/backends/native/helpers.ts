@@ -1,0 +1,67 @@
+/** Shared by the native backend's tests: the loaded addon, and a loop over its ISA levels. */
+import assert from "node:assert/strict";
+import * as tl from "../../../src/index.js";
+import { nativeAddon } from "../../../src/backends/native/index.js";
+
+type Addon = NonNullable<ReturnType<typeof nativeAddon>>;
+
+/** The addon, failing the test when it did not load (npm install builds it). */
+export function requireNative(): Addon {
+  const addon = nativeAddon();
+  assert.ok(addon, "the native addon did not load; build it with npm install");
+  tl.setBackend("native");
+  return addon;
+}
+
+/** Runs `fn` once per ISA level this CPU can run (generic, avx2, avx512), then restores the best. */
+export function forEachIsa(fn: (isa: string) => void): void {
+  const addon = requireNative();
+  const active = addon.isa();
+  try {
+    for (const isa of addon.availableIsas()) {
+      assert.ok(addon.setIsa(isa), `setIsa(${isa})`);
+      fn(isa);
+    }
+  } finally {
+    addon.setIsa(active);
+  }
+}
+
+/** Largest |x| of a tensor (0 for an empty one). */
+function maxAbs(t: tl.Tensor): number {
+  const d = t.dataSync() as ArrayLike<number>;
+  let m = 0;
+  for (let i = 0; i < d.length; i++) m = Math.max(m, Math.abs(d[i]));
+  return m;
+}
+
+/**
+ * Asserts `actual` matches `expected` elementwise within `rel` of the largest |expected|: the error
+ * a float32 kernel that sums in float32 (as BLAS does) makes on an element is about eps times the
+ * size of the terms it sums, not of the (possibly cancelled) result, so an element-relative
+ * tolerance would reject correct kernels.
+ */
+export function assertCloseToScale(actual: tl.Tensor, expected: tl.Tensor, rel: number, message: string): void {
+  assert.deepEqual([...actual.shape], [...expected.shape], `${message}: shape`);
+  const scale = maxAbs(expected);
+  const a = actual.dataSync() as ArrayLike<number>;
+  const e = expected.dataSync() as ArrayLike<number>;
+  for (let i = 0; i < e.length; i++) {
+    const err = Math.abs(a[i] - e[i]);
+    if (!(err <= rel * (scale + Math.abs(e[i])))) {
+      assert.fail(`${message}: element ${i} is ${a[i]}, js gives ${e[i]} (error ${err.toExponential(2)}, scale ${scale.toExponential(2)}, allowed ${rel} of it)`);
+    }
+  }
+}
+
+/** Tolerance relative to scale, by dtype: float32 sums in float32 here and in float64 on js. */
+export const scaleTol = (dtype: string): number => (dtype === "float32" ? 2e-6 : 1e-12);
+
+/** fn's output and the gradients of Σ fn(...)·r for every input (r from a fixed seed), on the active backend. */
+export function outputAndGrads(fn: (...xs: tl.Tensor[]) => tl.Tensor, inputs: tl.Tensor[]): tl.Tensor[] {
+  const leaves = inputs.map((x) => tl.tensor(x.dataSync(), { shape: x.shape, dtype: x.dtype, requiresGrad: true }));
+  const y = fn(...leaves);
+  tl.manualSeed(78);
+  y.mul(tl.randn(y.shape, { dtype: y.dtype })).sum().backward();
+  return [y.detach(), ...leaves.map((l) => l.grad ?? tl.zerosLike(l))];
+}
