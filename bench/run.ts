@@ -9,7 +9,7 @@
  * interleaved and bench/README.md for every option.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,9 +33,9 @@ const { values } = parseArgs({
     only: { type: "string", default: WORKLOAD_IDS.join(",") },
     frameworks: { type: "string", default: "tensile,torch,tfjs-cpu,tfjs-wasm,ort" },
     reps: { type: "string", default: "5" },
-    warmup: { type: "string", default: "1" },
-    "rep-sec": { type: "string", default: "0.3" },
-    budget: { type: "string", default: "20" },
+    warmup: { type: "string", default: "0.5" },
+    "rep-sec": { type: "string", default: "0.25" },
+    budget: { type: "string", default: "15" },
     spread: { type: "string", default: "0.25" },
     timeout: { type: "string", default: "120" },
     threads: { type: "string", default: "2" },
@@ -59,8 +59,8 @@ if (values.help) {
   --only W1,W2,...      workloads (default all of ${WORKLOAD_IDS.join(",")}; W8 is --w8)
   --frameworks a,b,...  of ${FRAMEWORK_NAMES.join(", ")}, tensile-<backend> (default tensile,torch,tfjs-cpu,tfjs-wasm,ort)
   --reps N              repetitions per cell (default 5; slow cells get fewer, see --budget)
-  --warmup S            seconds of warm-up per cell (default 1)   --rep-sec S  seconds per repetition (default 0.3)
-  --budget S            most seconds of repetitions per framework and cell (default 20)
+  --warmup S            seconds of warm-up per cell (default 0.5)   --rep-sec S  seconds per repetition (default 0.25)
+  --budget S            most seconds of repetitions per framework and cell (default 15)
   --spread F            re-measure a cell whose (max-min)/median exceeds F (default 0.25)
   --threads N           threads for every framework (default 2)
   --timeout S           seconds a framework may take to set up a workload before it is killed (default 120)
@@ -79,8 +79,11 @@ function number(name: string, text: string | undefined, min: number): number {
   return v;
 }
 
+const started = performance.now();
+/** Progress on stderr, each line stamped with the time since the start. */
 const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  const s = Math.round((performance.now() - started) / 1000);
+  process.stderr.write(`[${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}] ${line}\n`);
 };
 const threads = number("threads", values.threads, 1);
 const workloads = values.only!.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
@@ -193,6 +196,7 @@ async function main(): Promise<void> {
     warnings.push("W8 for PyTorch is not measured (no PyTorch MNIST job in this bench yet)");
   }
   report.w8 = w8;
+  report.settings.loadAverageAtEnd = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   report.rows = [...buildRows(measurements, machine, threads), ...rssRows(rss), ...w8Rows(w8)];
 
   const header = headerLines(report);

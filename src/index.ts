@@ -26,6 +26,7 @@ export { memory, type MemoryInfo } from "./engine/memory.js";
 export * from "./ops/index.js";
 export * as nn from "./nn/index.js";
 export * as data from "./data/index.js";
+export * as datasets from "./data/datasets/index.js";
 export * as io from "./io/index.js";
 export { save, load, saveSync, loadSync } from "./io/index.js";
 export * as optim from "./optim/index.js";

@@ -8,8 +8,9 @@ import { WorkerProcess } from "./worker-host.js";
 import { cellsFor } from "./workloads.js";
 
 /**
- * W3's peak RSS per column: a fresh worker builds W3, runs three training steps and reports its max
- * RSS, so nothing another workload allocated counts. PyTorch runs once (one thread setting).
+ * W3's peak RSS per column: a fresh worker builds W3, runs two training steps (the second with the
+ * optimizer state in place) and reports its max RSS, so nothing another workload allocated counts.
+ * PyTorch runs once (one thread setting).
  */
 export async function measureRss(fws: readonly Framework[], timeoutSec: number, verbose: boolean, log: (s: string) => void): Promise<RssResult[]> {
   const cell = cellsFor(["W3"])[0];
@@ -28,7 +29,7 @@ export async function measureRss(fws: readonly Framework[], timeoutSec: number, 
     try {
       const hello = await worker.request({ op: "hello" }, timeoutSec);
       if (hello.ok && "info" in hello) r.baseRssKb = hello.info.baseRssKb;
-      const setup = await worker.request({ op: "setup", cell: plan.spec, warmupSec: 0, repSec: 0, slowSec: 1e9 }, timeoutSec);
+      const setup = await worker.request({ op: "setup", cell: plan.spec, warmupSec: 0, repSec: 0, slowSec: 0 }, timeoutSec);
       if (!setup.ok) throw new Error(setup.error);
       const rep = await worker.request({ op: "rep" }, timeoutSec);
       if (!rep.ok) throw new Error(rep.error);

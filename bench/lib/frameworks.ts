@@ -64,7 +64,7 @@ function tfjsCpuPlan(full: boolean) {
     if (full) return asIs(cell);
     const w = cell.spec.workload;
     if (w === "W1" && cell.spec.n === 2048) return { skip: "skipped: ~20 s per product (--full runs it)" };
-    const small: Partial<Record<string, number>> = { W3: 8, W4: 2, W5: 16 };
+    const small: Partial<Record<string, number>> = { W3: 8, W4: 1, W5: 16 };
     const batch = small[w];
     return batch === undefined ? asIs(cell) : { spec: { ...cell.spec, batch }, note: `batch ${batch} (slow backend; --full for the real size)` };
   };

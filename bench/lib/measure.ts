@@ -133,7 +133,7 @@ export async function measureCell(cell: Cell, fws: readonly Framework[], workers
       const keepSecond = secs.length === a.secs.length && second < first;
       if (keepSecond) a.secs = secs;
       const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
-      a.m.note = [a.m.note, `spread ${pct(first)}, re-measured: ${pct(second)}${keepSecond ? "" : " (kept the first)"}`].filter(Boolean).join("; ");
+      a.m.note = [a.m.note, `re-measured (spread ${pct(first)} → ${pct(second)}${keepSecond ? "" : ", kept the first"})`].filter(Boolean).join("; ");
     }
   }
   for (const a of active) {

@@ -119,7 +119,8 @@ export function headerLines(report: Report): string[] {
   const lines: string[] = [`date: ${report.date}`];
   const m = report.machine;
   if (m) {
-    lines.push(`machine: ${m.line}; load average at start ${m.load}`);
+    const end = report.settings.loadAverageAtEnd;
+    lines.push(`machine: ${m.line}; load average at start ${m.load}${typeof end === "string" ? `, at end ${end}` : ""}`);
     lines.push("error" in m.peak ? `fp32 FMA peak: ${m.peak.error}`
       : `fp32 FMA peak: ${Object.entries(m.peak.gflops).map(([t, g]) => `${fmt(g)} GFLOP/s on ${t} thread${t === "1" ? "" : "s"}`).join(", ")} (${m.peak.isa})`);
     lines.push("error" in m.stream ? `STREAM triad: ${m.stream.error}`

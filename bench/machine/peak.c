@@ -1,7 +1,7 @@
 /*
  * fp32 FMA peak: each thread runs CHAINS independent chains of vector FMAs (enough to cover the FMA
  * latency on every x86 core we know), so the loop is bound by FMA throughput alone.
- * Usage: peak THREADS ITERATIONS. Prints one line: "<isa> <threads> <GFLOP/s>" (best of 5 trials).
+ * Usage: peak THREADS ITERATIONS. Prints one line: "<isa> <threads> <GFLOP/s>" (best of 10 trials).
  * Built by bench/lib/machine.ts with `cc -O2 -mavx512f -mfma` or, failing that, `-mavx2 -mfma`.
  */
 #include <immintrin.h>
@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
   if (threads < 1 || threads > 256 || iterations < 1) return 2;
   pthread_t ids[256];
   double best = 0;
-  for (int trial = 0; trial < 5; trial++) {
+  for (int trial = 0; trial < 10; trial++) {
     double t0 = now();
     for (int i = 0; i < threads; i++) pthread_create(&ids[i], NULL, chains, NULL);
     for (int i = 0; i < threads; i++) pthread_join(ids[i], NULL);

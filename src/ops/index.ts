@@ -16,6 +16,7 @@ export * from "./indexing.js";
 export * from "./join.js";
 export * from "./pool.js";
 export * from "./resample.js";
+export * from "./sample.js";
 export * from "./softmax.js";
 export * from "./inplace.js";
 export { cast } from "./cast.js";

@@ -197,7 +197,7 @@ export class Trainer {
       `initialEpoch must be a whole number in [0, epochs), got ${initialEpoch} with epochs ${epochs}: epochs is the epoch to stop before, as in Keras`);
     checkGradClip(options.gradClip);
     const length = (data as { length?: unknown }).length;
-    const control = this.control(epochs, initialEpoch, typeof length === "number" ? length : null);
+    const control = this.control(epochs, initialEpoch, typeof length === "number" && Number.isFinite(length) ? length : null);
     const history = new History();
     this.history = history;
     const callbacks = [history, ...this.callbacks];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as tl from "../../src/index.js";
-import { DataLoader, Dataset, TensorDataset } from "../../src/data/index.js";
+import { DataLoader, Dataset, IterableDataset, TensorDataset } from "../../src/data/index.js";
 
 /** x = rows [i, 10 i], y = i: every sample names itself. */
 function numbered(n: number): TensorDataset {
@@ -142,11 +142,64 @@ describe("DataLoader", () => {
 
   test("rejects bad options and samples the default collate cannot batch", () => {
     const ds = numbered(3);
-    assert.throws(() => new DataLoader(ds, { batchSize: 0 }), /\[DataLoader\] batchSize must be a whole number > 0, got 0/);
+    assert.throws(() => new DataLoader(ds, { batchSize: 0 }), /\[DataLoader\] batchSize must be a whole number ≥ 1, got 0/);
     assert.throws(() => new DataLoader(ds, { batchSize: 2.5 }), /batchSize must be a whole number/);
     assert.throws(() => new DataLoader(ds, { shuffle: true, seed: 0.5 }), /seed must be a whole number/);
     assert.throws(() => new DataLoader(null as unknown as TensorDataset), /dataset must have a length and a get/);
     const objects = new DataLoader({ length: 2, get: (i: number) => ({ i }) }, { batchSize: 2 });
-    assert.throws(() => [...objects], /cannot batch the samples: the default collate stacks tensors, numbers or booleans, got object; pass a collate function/);
+    assert.throws(() => [...objects], /cannot batch the samples: the default collate stacks tensors, numbers, booleans or typed arrays of one type and length, got object; pass a collate function/);
+  });
+
+  test("typed-array samples batch into tensors of their type; booleans into bool", () => {
+    const ds = { length: 3, get: (i: number) => [Float64Array.of(i, -i), Int32Array.of(i), i % 2 === 0] };
+    const [x, y, flag] = [...new DataLoader(ds, { batchSize: 3 })][0];
+    assert.equal(x.dtype, "float64");
+    assert.deepEqual(x.toArray(), [[0, -0], [1, -1], [2, -2]]);
+    assert.equal(y.dtype, "int32");
+    assert.deepEqual(y.shape, [3, 1]);
+    assert.deepEqual(flag.toArray(), [true, false, true]);
+    const ragged = { length: 2, get: (i: number) => new Float32Array(i + 1) };
+    assert.throws(() => [...new DataLoader(ragged, { batchSize: 2 })], /cannot batch the samples: .* got Float32Array/);
+    const shapes = { length: 2, get: (i: number) => tl.zeros([i + 1]) };
+    assert.throws(() => [...new DataLoader(shapes, { batchSize: 2 })], /sample 1 of the batch has shape \[2\] float32 but sample 0 has \[1\] float32/);
+  });
+
+  test("an IterableDataset is batched in stream order; its length is unknown (NaN)", async () => {
+    class Stream extends IterableDataset<[number, number]> {
+      async *[Symbol.asyncIterator]() {
+        for (let i = 0; i < 7; i++) yield [i, 10 * i] as [number, number];
+      }
+    }
+    const loader = new DataLoader(new Stream(), { batchSize: 3 });
+    assert.ok(Number.isNaN(loader.length));
+    const got: number[][] = [];
+    for await (const [a, b] of loader) got.push([...a.dataSync(), ...b.dataSync()]);
+    assert.deepEqual(got, [[0, 1, 2, 0, 10, 20], [3, 4, 5, 30, 40, 50], [6, 60]]);
+    const dropped: number[] = [];
+    for await (const [a] of new DataLoader(new Stream(), { batchSize: 3, dropLast: true })) dropped.push(a.shape[0]);
+    assert.deepEqual(dropped, [3, 3]);
+    assert.throws(() => [...new DataLoader(new Stream())], /an IterableDataset is asynchronous: iterate with for await/);
+    assert.throws(() => new DataLoader(new Stream(), { shuffle: true }), /an IterableDataset is read in its own order/);
+  });
+
+  test("random draws inside get() are seeded per sample and leave the global generator alone", () => {
+    const ds = { length: 6, get: (i: number) => [tl.rand([2]), i] };
+    const run = (seed: number) => [...new DataLoader(ds, { batchSize: 3, shuffle: true, seed })].map(([x, y]) => [y.toArray(), x.toArray()]);
+    assert.deepEqual(run(1), run(1));
+    assert.notDeepEqual(run(1), run(2));
+    // The sample's draws depend on the sample, not on its position in the epoch.
+    const byId = (batchSize: number, shuffle: boolean) => {
+      const m = new Map<number, number[]>();
+      for (const [x, y] of new DataLoader(ds, { batchSize, shuffle, seed: 4 })) (y.toArray() as number[]).forEach((id, k) => m.set(id, (x.toArray() as number[][])[k]));
+      return [...m.entries()].sort((a, b) => a[0] - b[0]);
+    };
+    assert.deepEqual(byId(2, false), byId(5, false));
+    assert.deepEqual(byId(3, true), byId(2, false), "shuffling changes the order, not the draws");
+    assert.equal(byId(2, false).length, 6);
+    tl.manualSeed(3);
+    const expected = tl.rand([4]).toArray();
+    tl.manualSeed(3);
+    void [...new DataLoader(ds, { batchSize: 2, seed: 9 })];
+    assert.deepEqual(tl.rand([4]).toArray(), expected, "iterating with a seed consumed nothing from the global stream");
   });
 });

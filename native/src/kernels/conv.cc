@@ -49,7 +49,7 @@ bool MakeGeom(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const
 // Whether the direct engines can take this geometry: scratch fits, offsets fit in int32, and the
 // input gradient's tap lists (64 per axis) hold the kernel.
 bool DirectFits(size_t scratch, const ConvGeom& g) {
-  return scratch <= kConvScratchBytes && g.kh <= 64 && g.kw <= 64;
+  return scratch <= kConvScratchBytes && g.kh <= 64 && g.kw <= 64 && g.sh <= 8 && g.sw <= 8;
 }
 
 template <class T>
@@ -147,6 +147,7 @@ int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const C
     call.m = g.og;
     call.prepare = PrepareForward<T>;
     call.pack_a = PackForwardWeights<T>;
+    call.a_run = g.n;
     call.ctx = &plan;
     call.macs = g.n * g.o * g.ho * plan.planes.wq * g.cg * g.kh * g.kw;
     return RunDirect(call, rt);
@@ -165,6 +166,7 @@ int Conv2dInputGradT(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor& 
     call.m = g.cg;
     call.prepare = PrepareInputGrad<T>;
     call.pack_a = PackInputGradWeights<T>;
+    call.a_run = g.n;
     call.ctx = &plan;
     call.macs = g.n * g.o * g.ho * g.wo * g.cg * g.kh * g.kw;
     return RunDirect(call, rt);

@@ -1,11 +1,12 @@
-// The direct convolution engines declared in conv_direct.h: a register-tiled kernel that reads its
-// B rows straight from padded planes through an offset table (no packing), and a dot-product
-// kernel for weight gradients, where both operands run along the reduction.
+// RunDirect (conv_direct.h): a register-tiled kernel that reads its B rows straight from padded
+// planes through an offset table, so nothing but the weights is ever packed. Also the per-thread
+// scratch both engines share (RunDot is in conv_dot.cc).
 #include "conv_direct.h"
 
 #include <stdlib.h>
 
 #include "gemm_micro.h"
+
 
 namespace tensile {
 namespace TENSILE_ISA {
@@ -14,12 +15,15 @@ namespace {
 TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t(63); }
 
+// Packed weights: the whole A of an item when it fits (packed once, reused by every item with the
+// same weights), else one MC × KC block at a time.
+constexpr size_t kPackedABytes = size_t(1) << 20;
 template <class T>
-constexpr size_t PackedABytes() {
+constexpr size_t BlockABytes() {
   return size_t(GemmBlocking<T>::MC) * GemmBlocking<T>::KC * sizeof(T);
 }
-constexpr size_t kOverhead = Align64(PackedABytes<float>() > PackedABytes<double>() ? PackedABytes<float>()
-                                                                                      : PackedABytes<double>());
+static_assert(BlockABytes<float>() <= kPackedABytes && BlockABytes<double>() <= kPackedABytes, "A block too big");
+constexpr size_t kOverhead = kPackedABytes;
 
 struct Arena {
   void* mem = nullptr;
@@ -148,7 +152,7 @@ void DirectTask(void* p, int ith, int nth) {
   T* apack = reinterpret_cast<T*>(scratch + kConvScratchBytes);
   alignas(64) T tile[MR * NR];
   DirectItem<T> it;
-  int64_t prepared = -1;
+  int64_t prepared = -1, packed_key = -1;
   for (int64_t u = u0; u < u1; u++) {
     const int64_t item = u / job.split;
     if (item != prepared) {
@@ -165,6 +169,31 @@ void DirectTask(void* p, int ith, int nth) {
       continue;
     }
     const int64_t kstep = CeilDiv(it.k, CeilDiv(it.k, B::KC));
+    const int64_t mpad = CeilDiv(call.m, MR) * MR;
+    if (size_t(mpad * it.k) * sizeof(T) <= kPackedABytes) {
+      // All of A, depth block after depth block (block kb at apack + kb · mpad): packed once for
+      // every run of items that share it.
+      const int64_t key = item / call.a_run;
+      if (key != packed_key) {
+        for (int64_t kb = 0; kb < it.k; kb += kstep) {
+          const int64_t kc = it.k - kb < kstep ? it.k - kb : kstep;
+          call.pack_a(call.ctx, item, 0, call.m, kb, kc, MR, apack + kb * mpad);
+        }
+        packed_key = key;
+      }
+      for (int64_t kb = 0; kb < it.k; kb += kstep) {
+        const int64_t kc = it.k - kb < kstep ? it.k - kb : kstep;
+        for (int64_t ir = 0; ir < call.m; ir += MR) {
+          const int mr = call.m - ir < MR ? static_cast<int>(call.m - ir) : MR;
+          for (int64_t t = t0; t < t1; t++) {
+            DirectTile<T, MR, B::NV>(kc, apack + kb * mpad + ir * kc, it.src + t * NR, it.off + kb, tile);
+            StoreMapped<T>(tile, NR, it, ir, mr, t * NR, kb > 0);
+          }
+        }
+      }
+      continue;
+    }
+    packed_key = -1;
     for (int64_t kb = 0; kb < it.k; kb += kstep) {
       const int64_t kc = it.k - kb < kstep ? it.k - kb : kstep;
       for (int64_t mb = 0; mb < call.m; mb += B::MC) {
@@ -182,8 +211,6 @@ void DirectTask(void* p, int ith, int nth) {
   }
 }
 
-// Multiply-adds worth waking a thread for.
-constexpr int64_t kGrainMacs = int64_t(1) << 18;
 
 template <class T>
 int Direct(const DirectCall<T>& call, const tl_runtime* rt) {
@@ -193,150 +220,11 @@ int Direct(const DirectCall<T>& call, const tl_runtime* rt) {
   job.call = &call;
   job.status = TL_OK;
   // Items are whole images; a batch smaller than twice the threads also splits each item's tiles.
-  int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kGrainMacs) : rt->n_threads;
+  int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kConvGrainMacs) : rt->n_threads;
   job.split = call.items >= 2 * nth ? 1 : nth;
   const int64_t units = call.items * job.split;
   if (nth > units) nth = static_cast<int>(units);
   rt->parallel_for(nth, DirectTask<T>, &job);
-  return job.status;
-}
-
-// ---- RunDot ----------------------------------------------------------------------------------
-
-// Rows of G × taps per dot tile: MD + ND vector loads feed MD · ND FMAs per step.
-#if defined(TENSILE_ISA_AVX512)
-constexpr int MD = 4, ND = 6;
-#elif defined(TENSILE_ISA_AVX2)
-constexpr int MD = 3, ND = 3;
-#else
-constexpr int MD = 2, ND = 2;
-#endif
-
-// Most images prepared at once (their descriptors live on the stack).
-constexpr int64_t kMaxChunk = 256;
-
-// sums[i·ND + j] = Σ over images of Σ_q g[m0 + i][q] · src[off[k0 + j] + q]; rows and taps past
-// the edge repeat the last one (their sums are not stored).
-template <class T>
-__attribute__((noinline)) void DotTile(const DotImage<T>* imgs, int64_t count, int64_t m0, int md, int64_t k0, int nd,
-                                       T* sums) {
-  using V = typename VecOf<T>::V;
-  constexpr int W = V::W;
-  typename V::V acc[MD][ND];
-#pragma GCC unroll 8
-  for (int i = 0; i < MD; i++) {
-#pragma GCC unroll 8
-    for (int j = 0; j < ND; j++) acc[i][j] = V::set1(T(0));
-  }
-  for (int64_t n = 0; n < count; n++) {
-    const DotImage<T>& im = imgs[n];
-    const T* g[MD];
-    const T* s[ND];
-#pragma GCC unroll 8
-    for (int i = 0; i < MD; i++) g[i] = im.g + (m0 + (i < md ? i : md - 1)) * im.g_pitch;
-#pragma GCC unroll 8
-    for (int j = 0; j < ND; j++) s[j] = im.src + im.off[k0 + (j < nd ? j : nd - 1)];
-    int64_t q = 0;
-    for (; q + W <= im.q; q += W) {
-      typename V::V gv[MD];
-#pragma GCC unroll 8
-      for (int i = 0; i < MD; i++) gv[i] = V::load(g[i] + q);
-#pragma GCC unroll 8
-      for (int j = 0; j < ND; j++) {
-        const typename V::V sv = V::load(s[j] + q);
-#pragma GCC unroll 8
-        for (int i = 0; i < MD; i++) acc[i][j] = V::fma(gv[i], sv, acc[i][j]);
-      }
-    }
-    if (q < im.q) {
-      const int left = static_cast<int>(im.q - q);
-      typename V::V gv[MD];
-#pragma GCC unroll 8
-      for (int i = 0; i < MD; i++) gv[i] = V::loadn(g[i] + q, left);
-#pragma GCC unroll 8
-      for (int j = 0; j < ND; j++) {
-        const typename V::V sv = V::loadn(s[j] + q, left);
-#pragma GCC unroll 8
-        for (int i = 0; i < MD; i++) acc[i][j] = V::fma(gv[i], sv, acc[i][j]);
-      }
-    }
-  }
-#pragma GCC unroll 8
-  for (int i = 0; i < MD; i++) {
-#pragma GCC unroll 8
-    for (int j = 0; j < ND; j++) sums[i * ND + j] = V::hsum(acc[i][j]);
-  }
-}
-
-template <class T>
-struct DotJob {
-  const DotCall<T>* call;
-  int64_t mt, kt;  // tiles per group along m and k
-  int64_t chunk;   // images prepared at once
-  volatile int status;
-};
-
-template <class T>
-void DotTask(void* p, int ith, int nth) {
-  DotJob<T>& job = *static_cast<DotJob<T>*>(p);
-  const DotCall<T>& call = *job.call;
-  const int64_t per_group = job.mt * job.kt;
-  int64_t u0, u1;
-  Split(call.groups * per_group, ith, nth, &u0, &u1);
-  if (u0 >= u1) return;
-  char* scratch = tl_arena.Get();
-  if (scratch == nullptr) {
-    job.status = TL_ERR_NOMEM;
-    return;
-  }
-  const size_t stride = Align64(call.scratch);
-  DotImage<T> imgs[kMaxChunk];
-  T sums[MD * ND];
-  for (int64_t gi = u0 / per_group; gi * per_group < u1; gi++) {
-    const int64_t ta = u0 > gi * per_group ? u0 - gi * per_group : 0;
-    const int64_t tb = u1 < (gi + 1) * per_group ? u1 - gi * per_group : per_group;
-    T* c = call.c + gi * call.c_group;
-    for (int64_t n0 = 0; n0 < call.images; n0 += job.chunk) {
-      const int64_t count = call.images - n0 < job.chunk ? call.images - n0 : job.chunk;
-      for (int64_t n = 0; n < count; n++) call.prepare(call.ctx, gi, n0 + n, scratch + n * stride, &imgs[n]);
-      for (int64_t t = ta; t < tb; t++) {
-        const int64_t m0 = (t / job.kt) * MD, k0 = (t % job.kt) * ND;
-        const int md = call.m - m0 < MD ? static_cast<int>(call.m - m0) : MD;
-        const int nd = call.k - k0 < ND ? static_cast<int>(call.k - k0) : ND;
-        DotTile<T>(imgs, count, m0, md, k0, nd, sums);
-        for (int i = 0; i < md; i++) {
-          T* row = c + (m0 + i) * call.c_rs + k0;
-          for (int j = 0; j < nd; j++) row[j] = n0 == 0 ? sums[i * ND + j] : row[j] + sums[i * ND + j];
-        }
-      }
-    }
-  }
-}
-
-template <class T>
-int Dot(const DotCall<T>& call, const tl_runtime* rt) {
-  if (call.groups <= 0 || call.m <= 0 || call.k <= 0) return TL_OK;
-  const size_t stride = Align64(call.scratch);
-  if (stride > kConvScratchBytes) return TL_ERR_ARGS;
-  DotJob<T> job;
-  job.call = &call;
-  job.status = TL_OK;
-  job.mt = CeilDiv(call.m, MD);
-  job.kt = CeilDiv(call.k, ND);
-  job.chunk = static_cast<int64_t>(kConvScratchBytes / stride);
-  if (job.chunk > kMaxChunk) job.chunk = kMaxChunk;
-  if (call.images == 0) {  // no images: the gradient is zero
-    for (int64_t g = 0; g < call.groups; g++) {
-      for (int64_t i = 0; i < call.m; i++) {
-        for (int64_t j = 0; j < call.k; j++) call.c[g * call.c_group + i * call.c_rs + j] = T(0);
-      }
-    }
-    return TL_OK;
-  }
-  const int64_t units = call.groups * job.mt * job.kt;
-  int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kGrainMacs) : rt->n_threads;
-  if (nth > units) nth = static_cast<int>(units);
-  rt->parallel_for(nth, DotTask<T>, &job);
   return job.status;
 }
 
@@ -345,8 +233,7 @@ int Dot(const DotCall<T>& call, const tl_runtime* rt) {
 size_t DirectOverheadBytes() { return kOverhead; }
 int RunDirect(const DirectCall<float>& call, const tl_runtime* rt) { return Direct(call, rt); }
 int RunDirect(const DirectCall<double>& call, const tl_runtime* rt) { return Direct(call, rt); }
-int RunDot(const DotCall<float>& call, const tl_runtime* rt) { return Dot(call, rt); }
-int RunDot(const DotCall<double>& call, const tl_runtime* rt) { return Dot(call, rt); }
+char* ConvScratch() { return tl_arena.Get(); }
 
 }  // namespace TENSILE_ISA
 }  // namespace tensile

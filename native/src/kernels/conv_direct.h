@@ -2,7 +2,8 @@
 // output gradient) is copied once per image into zero-padded planes, split by stride phase, so
 // that every tap's input row is a contiguous run: tap k reads planes[off[k] + q] at tile position
 // q = r · pitch + c (output row r, column c; columns c ≥ cols of each pitch-wide row are computed
-// and dropped). Defined in conv_direct.cc, once per ISA level; conv.cc builds the plans.
+// and dropped). Defined in conv_direct.cc and conv_dot.cc, once per ISA level; conv.cc builds the
+// plans (conv_plan.h).
 //
 //   RunDirect: out[m, r, c] (+)= Σ_k A[m, k] · src[off[k] + r · pitch + c]   (conv2d, conv2dInputGrad)
 //   RunDot:    C[m, k] = Σ_images Σ_q G[m, q] · src[off[k] + q]              (conv2dWeightGrad)
@@ -46,9 +47,17 @@ struct DirectCall {
   size_t scratch = 0;  // bytes prepare() writes per item
   DirectPrepareFn<T> prepare = nullptr;
   GemmPackFn<T> pack_a = nullptr;  // A[item] [m, k] into MR panels (batch argument = item)
+  int64_t a_run = 1;               // runs of a_run consecutive items share A (packed once per run)
   const void* ctx = nullptr;
   int64_t macs = 0;  // total multiply-adds, to size the thread count (0: use every thread)
 };
+
+// Multiply-adds worth waking a thread for.
+constexpr int64_t kConvGrainMacs = int64_t(1) << 18;
+
+// This thread's scratch (kConvScratchBytes, then the packed weights of RunDirect), or null when it
+// could not be allocated.
+char* ConvScratch();
 
 // Bytes RunDirect needs beyond the caller's per-item scratch (the packed A block).
 size_t DirectOverheadBytes();

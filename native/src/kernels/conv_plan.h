@@ -21,11 +21,21 @@ namespace TENSILE_ISA {
 
 TL_INLINE size_t PlanAlign(size_t n) { return (n + 63) & ~size_t(63); }
 
-// conv2d's planes: per stride phase and input channel, hq × wq.
+// conv2d's planes: per stride phase that some tap reads, and per input channel, hq × wq. A 1×1
+// stride-2 kernel reads one phase of four, a 3×3 one all four.
 struct PlaneShape {
   int64_t hq, wq, phases;
-  int64_t len;  // elements of all planes of one item
+  int64_t len;          // elements of all planes of one item
+  int8_t slot[8][8];    // slot[ph % 8][pw % 8]: the phase's place among the stored ones (strides ≤ 8)
 };
+
+// True when tap offsets along one axis hit residue r modulo s.
+TL_INLINE bool PhaseUsed(int64_t r, int64_t k, int64_t d, int64_t s) {
+  for (int64_t i = 0; i < k; i++) {
+    if ((i * d) % s == r) return true;
+  }
+  return false;
+}
 
 TL_INLINE PlaneShape ForwardPlanes(const ConvGeom& g) {
   const int64_t hp = (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1;
@@ -33,7 +43,13 @@ TL_INLINE PlaneShape ForwardPlanes(const ConvGeom& g) {
   PlaneShape s;
   s.hq = (hp + g.sh - 1) / g.sh;
   s.wq = (wp + g.sw - 1) / g.sw;
-  s.phases = g.sh * g.sw;
+  s.phases = 0;
+  for (int64_t ph = 0; ph < g.sh && ph < 8; ph++) {
+    for (int64_t pw = 0; pw < g.sw && pw < 8; pw++) {
+      const bool used = PhaseUsed(ph, g.kh, g.dh, g.sh) && PhaseUsed(pw, g.kw, g.dw, g.sw);
+      s.slot[ph][pw] = static_cast<int8_t>(used ? s.phases++ : -1);
+    }
+  }
   s.len = s.phases * g.cg * s.hq * s.wq;
   return s;
 }
@@ -55,15 +71,62 @@ struct ConvPlan {
   int64_t q_pitch;  // conv2dWeightGrad: G row pitch
 };
 
+// d0[j] = row[i0 + 2j], d1[j] = row[i0 + 1 + 2j] for j < len (zero outside [0, size)): both
+// column phases of a stride-2 convolution from one pass over the source row. True if handled.
+template <class T>
+TL_INLINE bool SplitStride2(T* d0, T* d1, const T* row, int64_t i0, int64_t len, int64_t size) {
+#if defined(TENSILE_ISA_AVX512)
+  if constexpr (sizeof(T) == 4) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    for (int64_t j = 0; j < len; j += 16) {
+      const int64_t base = i0 + 2 * j;
+      // Source lanes [lo, hi) of the 32 at base are inside the row; the rest load as zeros.
+      const int64_t lo = base >= 0 ? 0 : (-base < 32 ? -base : 32);
+      const int64_t hi = size - base >= 32 ? 32 : (size - base > lo ? size - base : lo);
+      const uint64_t bits = hi > lo ? ((hi - lo == 64 ? ~0ull : ((1ull << (hi - lo)) - 1)) << lo) : 0;
+      const uintptr_t at = reinterpret_cast<uintptr_t>(row) + base * int64_t(sizeof(float));
+      const __m512 a = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits), reinterpret_cast<const float*>(at));
+      const __m512 b = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits >> 16), reinterpret_cast<const float*>(at + 64));
+      const __mmask16 out = static_cast<__mmask16>(len - j >= 16 ? 0xFFFF : (1u << (len - j)) - 1);
+      _mm512_mask_storeu_ps(d0 + j, out, _mm512_permutex2var_ps(a, even, b));
+      _mm512_mask_storeu_ps(d1 + j, out, _mm512_permutex2var_ps(a, odd, b));
+    }
+    return true;
+  }
+#endif
+  (void)d0, (void)d1, (void)row, (void)i0, (void)len, (void)size;
+  return false;
+}
+
 // Fills planes for image n, group gi of x (conv2d's layout) and their tap offsets.
 template <class T>
 void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, int32_t* off) {
   const ConvGeom& g = *p.g;
   const PlaneShape& s = p.planes;
   for (int64_t ph = 0; ph < g.sh; ph++) {
+    // Stride 2 with both column phases read: split each source row once into both.
+    if (g.sw == 2 && s.slot[ph][0] >= 0 && s.slot[ph][1] >= 0) {
+      bool done = true;
+      for (int64_t ci = 0; ci < g.cg && done; ci++) {
+        T* p0 = planes + (s.slot[ph][0] * g.cg + ci) * s.hq * s.wq;
+        T* p1 = planes + (s.slot[ph][1] * g.cg + ci) * s.hq * s.wq;
+        const T* img = p.x + (n * g.c + gi * g.cg + ci) * g.h * g.w;
+        for (int64_t i = 0; i < s.hq && done; i++) {
+          const int64_t ih = i * g.sh + ph - g.pt;
+          if (ih < 0 || ih >= g.h) {
+            for (int64_t j = 0; j < s.wq; j++) p0[i * s.wq + j] = p1[i * s.wq + j] = T(0);
+          } else {
+            done = SplitStride2(p0 + i * s.wq, p1 + i * s.wq, img + ih * g.w, -g.pl, s.wq, g.w);
+          }
+        }
+      }
+      if (done) continue;
+    }
     for (int64_t pw = 0; pw < g.sw; pw++) {
+      if (s.slot[ph][pw] < 0) continue;
       for (int64_t ci = 0; ci < g.cg; ci++) {
-        T* plane = planes + ((ph * g.sw + pw) * g.cg + ci) * s.hq * s.wq;
+        T* plane = planes + (s.slot[ph][pw] * g.cg + ci) * s.hq * s.wq;
         const T* img = p.x + (n * g.c + gi * g.cg + ci) * g.h * g.w;
         for (int64_t i = 0; i < s.hq; i++) {
           const int64_t ih = i * g.sh + ph - g.pt;
@@ -83,7 +146,7 @@ void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, 
     for (int64_t ky = 0; ky < g.kh; ky++) {
       for (int64_t kx = 0; kx < g.kw; kx++) {
         const int64_t ry = ky * g.dh, rx = kx * g.dw;
-        const int64_t plane = ((ry % g.sh) * g.sw + rx % g.sw) * g.cg + ci;
+        const int64_t plane = s.slot[ry % g.sh][rx % g.sw] * g.cg + ci;
         *o++ = static_cast<int32_t>(plane * s.hq * s.wq + (ry / g.sh) * s.wq + rx / g.sw);
       }
     }
@@ -101,7 +164,7 @@ template <class T>
 void PrepareForward(const void* ctx, int64_t item, char* scratch, DirectItem<T>* it) {
   const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
   const ConvGeom& g = *p.g;
-  const int64_t n = item / g.groups, gi = item % g.groups;
+  const int64_t gi = item / g.n, n = item % g.n;  // group-major: runs of images share weights
   T* planes = reinterpret_cast<T*>(scratch);
   int32_t* off = reinterpret_cast<int32_t*>(scratch + PlaneBytes<T>(p.planes));
   BuildForwardPlanes(p, n, gi, planes, off);
@@ -124,7 +187,7 @@ void PackForwardWeights(const void* ctx, int64_t item, int64_t r0, int64_t rows,
   const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
   const ConvGeom& g = *p.g;
   const int64_t ckk = g.cg * g.kh * g.kw;
-  PackView<T, typename VecOf<T>::V>(p.w + (item % g.groups) * g.og * ckk, ckk, 1, r0, rows, k0, depth, w, dst);
+  PackView<T, typename VecOf<T>::V>(p.w + (item / g.n) * g.og * ckk, ckk, 1, r0, rows, k0, depth, w, dst);
 }
 
 // ---- conv2dInputGrad ----
@@ -150,14 +213,15 @@ TL_INLINE void TapsOf(int64_t r, int64_t pad, int64_t k, int64_t d, int64_t s, P
   if (t->count == 0) t->e_min = t->e_max = 0;
 }
 
-// Item → (image, group, phase row, phase column).
+// Item → (image, group, phase row, phase column); items run phase-major, then group, then image,
+// so runs of images share one packing of the phase's weights.
 TL_INLINE void InputGradItem(const ConvGeom& g, int64_t item, int64_t* n, int64_t* gi, int64_t* rh, int64_t* rw) {
-  *rw = item % g.sw;
-  item /= g.sw;
-  *rh = item % g.sh;
-  item /= g.sh;
+  *n = item % g.n;
+  item /= g.n;
   *gi = item % g.groups;
-  *n = item / g.groups;
+  item /= g.groups;
+  *rw = item % g.sw;
+  *rh = item / g.sw;
 }
 
 // Planes of one phase: og planes of hq × wq; `rows` × `cols` output cells.
@@ -246,6 +310,10 @@ void PackInputGradWeights(const void* ctx, int64_t item, int64_t r0, int64_t row
   TapsOf(rh, g.pt, g.kh, g.dh, g.sh, &ty);
   TapsOf(rw, g.pl, g.kw, g.dw, g.sw, &tx);
   const int64_t per_co = ty.count * tx.count, taps = g.kh * g.kw;
+  int32_t tap[64 * 64];  // the phase's taps, as indices into a kernel's kh × kw
+  for (int64_t a = 0; a < ty.count; a++) {
+    for (int64_t b = 0; b < tx.count; b++) tap[a * tx.count + b] = static_cast<int32_t>(ty.tap[a] * g.kw + tx.tap[b]);
+  }
   for (int64_t r = 0; r < rows; r += w, dst += depth * w) {
     const int live = rows - r < w ? static_cast<int>(rows - r) : w;
     for (int i = 0; i < w; i++) {
@@ -254,10 +322,13 @@ void PackInputGradWeights(const void* ctx, int64_t item, int64_t r0, int64_t row
         continue;
       }
       const T* wci = p.w + (gi * g.og * g.cg + r0 + r + i) * taps;  // w[gi·og, ci]
+      int64_t co = k0 / per_co, ab = k0 % per_co;
       for (int64_t k = 0; k < depth; k++) {
-        const int64_t kk = k0 + k, co = kk / per_co, ab = kk % per_co;
-        const int64_t tap = ty.tap[ab / tx.count] * g.kw + tx.tap[ab % tx.count];
-        dst[k * w + i] = wci[co * g.cg * taps + tap];
+        dst[k * w + i] = wci[co * g.cg * taps + tap[ab]];
+        if (++ab == per_co) {
+          ab = 0;
+          co++;
+        }
       }
     }
   }

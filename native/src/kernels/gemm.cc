@@ -81,17 +81,10 @@ void GemmBlock(const GemmCall<T>& g, int64_t b, int64_t m0, int64_t m1, int64_t 
       for (int64_t ic = m0; ic < m1; ic += B::MC) {
         const int64_t mc = m1 - ic < B::MC ? m1 - ic : B::MC;
         Pack(g.a, b, ic, mc, pc, kc, MR, apack);
-#ifdef TL_DEV_BLIS
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int nr = nc - jr < NR ? static_cast<int>(nc - jr) : NR;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int mr = mc - ir < MR ? static_cast<int>(mc - ir) : MR;
-#else
         for (int64_t ir = 0; ir < mc; ir += MR) {
           const int mr = mc - ir < MR ? static_cast<int>(mc - ir) : MR;
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int nr = nc - jr < NR ? static_cast<int>(nc - jr) : NR;
-#endif
             MicroKernel<T, MR, B::NV>(kc, apack + ir * kc, bpack + jr * kc, c + (ic + ir) * g.c_rs + (jc + jr) * g.c_cs,
                                       g.c_rs, g.c_cs, mr, nr, g.alpha, beta);
           }

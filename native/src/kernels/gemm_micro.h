@@ -4,7 +4,7 @@
 #ifndef TENSILE_KERNELS_GEMM_MICRO_H
 #define TENSILE_KERNELS_GEMM_MICRO_H
 
-#include "common.h"
+#include "gemm.h"
 
 namespace tensile {
 namespace TENSILE_ISA {
@@ -18,15 +18,8 @@ template <class T>
 struct GemmBlocking;
 
 #if defined(TENSILE_ISA_AVX512)
-#ifndef TL_DEV_MR
-#define TL_DEV_MR 8
-#define TL_DEV_NV 2
-#define TL_DEV_KC 256
-#define TL_DEV_MC 128
-#define TL_DEV_NC 512
-#endif
 template <> struct GemmBlocking<float> {
-  static constexpr int MR = TL_DEV_MR, NV = TL_DEV_NV, KC = TL_DEV_KC, MC = TL_DEV_MC, NC = TL_DEV_NC;
+  static constexpr int MR = 8, NV = 2, KC = 256, MC = 128, NC = 512;
 };
 template <> struct GemmBlocking<double> {
   static constexpr int MR = 8, NV = 2, KC = 256, MC = 128, NC = 256;

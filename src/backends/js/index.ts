@@ -9,6 +9,7 @@ import { movementKernels } from "./movement.js";
 import { nnKernels } from "./nn.js";
 import { poolKernels } from "./pool.js";
 import { reduceKernels } from "./reduce.js";
+import { sampleKernels } from "./sample.js";
 import { allocJs, type JsStorage } from "./storage.js";
 import { unaryKernels } from "./unary.js";
 
@@ -35,6 +36,7 @@ const kernels = new Map<string, KernelInfo>(Object.entries({
   ...convKernels,
   ...poolKernels,
   ...nnKernels,
+  ...sampleKernels,
 }));
 
 /** The reference backend: plain TypeScript over typed arrays; runs everywhere and is the oracle for the others. */

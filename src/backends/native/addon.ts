@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { ABI_VERSION, type NativeAddon } from "./abi.js";
@@ -15,6 +16,7 @@ function defaultPath(): string {
  * a missing or broken addon is reported as a reason, and Tensile runs on js.
  */
 export function loadAddon(path: string = process.env.TENSILE_NATIVE_PATH || defaultPath()): AddonLoad {
+  if (!existsSync(path)) return { addon: null, path, reason: `no addon at ${path}: npm install did not build it (its log: build/native-build.log)` };
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     if (addon.abiVersion !== ABI_VERSION) {

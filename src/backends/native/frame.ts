@@ -6,7 +6,7 @@
  */
 import { tensileError } from "../../core/errors.js";
 import type { Kernel, TensorView } from "../../backend/backend.js";
-import { DTYPE_CODE, Status, statusMessage, type NativeAddon } from "./abi.js";
+import { Status, statusMessage, type NativeAddon } from "./abi.js";
 import type { NativeStorage } from "./storage.js";
 
 let addon: NativeAddon;
@@ -21,39 +21,40 @@ export function bindAddon(a: NativeAddon): void {
   maxDims = a.maxDims;
 }
 
-/** True when every view fits the native ABI (at most maxDims dims). */
-export function fits(views: readonly TensorView[]): boolean {
-  for (let i = 0; i < views.length; i++) if (views[i].shape.length > maxDims) return false;
-  return true;
-}
-
-function putView(v: TensorView): void {
+function putView(fr: Float64Array, p: number, v: TensorView): number {
   const s = v.storage as NativeStorage;
   const shape = v.shape;
-  const strides = v.strides;
   const nd = shape.length;
-  f[pos] = s.handle;
-  f[pos + 1] = DTYPE_CODE[v.dtype];
-  f[pos + 2] = nd;
-  f[pos + 3] = s.base + v.offset;
-  f[pos + 4] = s.base + s.size;
-  pos += 5;
+  if (nd > maxDims) return -1;
+  const strides = v.strides;
+  fr[p] = s.handle;
+  fr[p + 1] = s.code;
+  fr[p + 2] = nd;
+  fr[p + 3] = s.base + v.offset;
+  fr[p + 4] = s.base + s.size;
+  p += 5;
   for (let d = 0; d < nd; d++) {
-    f[pos + d] = shape[d];
-    f[pos + nd + d] = strides[d];
+    fr[p + d] = shape[d];
+    fr[p + nd + d] = strides[d];
   }
-  pos += 2 * nd;
+  return p + 2 * nd;
 }
 
-/** Starts a call: writes the tensors; attributes follow with pushAttr. */
-export function begin(inputs: readonly TensorView[], outputs: readonly TensorView[]): void {
-  f[0] = inputs.length;
-  f[1] = outputs.length;
-  pos = 2;
-  for (let i = 0; i < inputs.length; i++) putView(inputs[i]);
-  for (let i = 0; i < outputs.length; i++) putView(outputs[i]);
-  attrStart = pos;
-  pos++;
+/**
+ * Starts a call: writes the tensors; attributes follow with pushAttr. False when a view has more
+ * dims than the ABI takes (the caller runs the js kernel instead).
+ */
+export function begin(inputs: readonly TensorView[], outputs: readonly TensorView[]): boolean {
+  const fr = f;
+  fr[0] = inputs.length;
+  fr[1] = outputs.length;
+  let p = 2;
+  for (let i = 0; i < inputs.length && p >= 0; i++) p = putView(fr, p, inputs[i]);
+  for (let i = 0; i < outputs.length && p >= 0; i++) p = putView(fr, p, outputs[i]);
+  if (p < 0) return false;
+  attrStart = p;
+  pos = p + 1;
+  return true;
 }
 
 /** Appends one numeric attribute (integers travel as exact doubles). */

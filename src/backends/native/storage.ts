@@ -1,6 +1,6 @@
 import { bytesPerElement, type DType, type TypedArray } from "../../core/dtype.js";
 import type { Backend, Storage } from "../../backend/backend.js";
-import type { NativeAddon } from "./abi.js";
+import { DTYPE_CODE, type NativeAddon } from "./abi.js";
 
 /**
  * Native storage: memory of the addon's caching allocator. `data` is a typed-array view of exactly
@@ -8,6 +8,8 @@ import type { NativeAddon } from "./abi.js";
  */
 export interface NativeStorage extends Storage {
   data: TypedArray;
+  /** The dtype's ABI code (DTYPE_CODE). */
+  readonly code: number;
   /** The allocator's handle of the block holding the tensor (-1 once freed). */
   handle: number;
   /** Element offset of element 0 within the block (small tensors share pooled blocks). */
@@ -27,6 +29,23 @@ interface Slot {
   pooled: boolean;
   /** The last view made over it, reused when the next tensor has the same dtype and size. */
   view: TypedArray | null;
+  viewDType: DType | null;
+}
+
+/** A class rather than object literals: one hidden class, cheap to create. */
+class Native implements NativeStorage {
+  refs = 0;
+  version = 0;
+  constructor(
+    readonly backend: Backend,
+    readonly dtype: DType,
+    readonly code: number,
+    readonly size: number,
+    public data: TypedArray,
+    public handle: number,
+    readonly base: number,
+    public slot: Slot | null,
+  ) {}
 }
 
 type ViewConstructor = { new (buffer: ArrayBuffer, byteOffset: number, length: number): TypedArray };
@@ -68,7 +87,7 @@ export function classBytes(bytes: number): number {
 
 /**
  * Allocates and frees native storages without a Node-API call in the common case:
- * - a tensor of up to 2 KiB takes a slot of a shared 1 MiB block;
+ * - a tensor of up to 2 KiB takes a slot (a multiple of 64 bytes) of a shared 1 MiB block;
  * - a freed block (or slot) up to 4 MiB is kept on a free list by size class and handed to the
  *   next tensor of that class, zeroed, with its old view reused when dtype and size match;
  * - larger blocks go straight back to the addon's caching allocator, and their buffer is detached.
@@ -76,6 +95,9 @@ export function classBytes(bytes: number): number {
  * allocation is a free-list pop.
  */
 export class NativeMemory {
+  /** Free slots of pool blocks, by size in 64-byte units (index (bytes − 1) >> 6). */
+  private readonly smallFree: Slot[][] = Array.from({ length: SMALL_BYTES / 64 }, () => []);
+  /** Freed blocks of their own, by size class in bytes. */
   private readonly free = new Map<number, Slot[]>();
   private reusableBytes = 0;
   private pool: Slot | null = null;
@@ -85,22 +107,31 @@ export class NativeMemory {
 
   alloc(dtype: DType, size: number): NativeStorage {
     const elsize = bytesPerElement(dtype);
-    const bytes = classBytes(size * elsize);
-    const list = this.free.get(bytes);
-    let slot: Slot;
+    const requested = size * elsize;
+    let slot: Slot | undefined;
+    let bytes: number;
+    if (requested <= SMALL_BYTES) {
+      const unit = requested === 0 ? 0 : (requested - 1) >> 6;
+      bytes = (unit + 1) << 6;
+      slot = this.smallFree[unit].pop();
+    } else {
+      bytes = classBytes(requested);
+      slot = this.free.get(bytes)?.pop();
+      if (slot !== undefined) this.reusableBytes -= bytes;
+    }
     let data: TypedArray;
-    if (list !== undefined && list.length > 0) {
-      slot = list.pop() as Slot;
-      if (!slot.pooled) this.reusableBytes -= bytes;
+    if (slot !== undefined) {
+      // A reused slot: zero it (alloc promises zeros), and keep its old view if it fits.
       const old = slot.view;
-      data = old !== null && old.length === size && old instanceof VIEW[dtype] ? old : new VIEW[dtype](slot.buffer, slot.byteOffset, size);
-      data.fill(0);
+      data = old !== null && slot.viewDType === dtype && old.length === size ? old : new VIEW[dtype](slot.buffer, slot.byteOffset, size);
+      if (size === 1) data[0] = 0;
+      else data.fill(0);
+      slot.view = null;
     } else {
       slot = bytes <= SMALL_BYTES ? this.poolSlot(bytes) : this.ownBlock(bytes);
       data = new VIEW[dtype](slot.buffer, slot.byteOffset, size);
     }
-    slot.view = null;
-    return { backend: this.backend, dtype, size, refs: 0, version: 0, data, handle: slot.handle, base: slot.byteOffset / elsize, slot };
+    return new Native(this.backend, dtype, DTYPE_CODE[dtype], size, data, slot.handle, slot.byteOffset / elsize, slot);
   }
 
   release(storage: NativeStorage): void {
@@ -110,9 +141,14 @@ export class NativeMemory {
     storage.handle = -1;
     const view = storage.data;
     storage.data = EMPTY[storage.dtype];
-    if (slot.pooled || (slot.bytes <= REUSE_BYTES && this.reusableBytes + slot.bytes <= REUSE_LIMIT)) {
+    if (slot.pooled) {
       slot.view = view;
-      if (!slot.pooled) this.reusableBytes += slot.bytes;
+      slot.viewDType = storage.dtype;
+      this.smallFree[(slot.bytes >> 6) - 1].push(slot);
+    } else if (slot.bytes <= REUSE_BYTES && this.reusableBytes + slot.bytes <= REUSE_LIMIT) {
+      slot.view = view;
+      slot.viewDType = storage.dtype;
+      this.reusableBytes += slot.bytes;
       let list = this.free.get(slot.bytes);
       if (list === undefined) this.free.set(slot.bytes, (list = []));
       list.push(slot);
@@ -123,20 +159,14 @@ export class NativeMemory {
 
   /** Gives every kept free block back to the addon (its cache then decides what the OS gets). */
   trim(): void {
-    for (const list of this.free.values()) {
-      for (let i = list.length - 1; i >= 0; i--) {
-        if (!list[i].pooled) {
-          this.addon.free(list[i].handle, list[i].buffer);
-          list.splice(i, 1);
-        }
-      }
-    }
+    for (const list of this.free.values()) for (const slot of list) this.addon.free(slot.handle, slot.buffer);
+    this.free.clear();
     this.reusableBytes = 0;
   }
 
   private ownBlock(bytes: number): Slot {
     const buffer = this.addon.alloc(bytes);
-    return { handle: this.addon.reply[0], buffer, byteOffset: 0, bytes, pooled: false, view: null };
+    return { handle: this.addon.reply[0], buffer, byteOffset: 0, bytes, pooled: false, view: null, viewDType: null };
   }
 
   private poolSlot(bytes: number): Slot {
@@ -144,7 +174,7 @@ export class NativeMemory {
       this.pool = this.ownBlock(POOL_BYTES);
       this.poolTop = 0;
     }
-    const slot: Slot = { handle: this.pool.handle, buffer: this.pool.buffer, byteOffset: this.poolTop, bytes, pooled: true, view: null };
+    const slot: Slot = { handle: this.pool.handle, buffer: this.pool.buffer, byteOffset: this.poolTop, bytes, pooled: true, view: null, viewDType: null };
     this.poolTop += bytes;
     return slot;
   }

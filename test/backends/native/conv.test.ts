@@ -4,12 +4,17 @@
  * groups (depthwise included), 1×1, depths and widths that cross the GEMM's cache blocks, batches
  * large enough to be split across threads; float32 and float64 on every compiled ISA level.
  */
+import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
 import { onBackend, type Tensor } from "../../harness.js";
 import { assertCloseToScale, forEachIsa, outputAndGrads, requireNative, scaleTol } from "./helpers.js";
 
 const F = tl.nn.functional;
+
+// Two threads whatever the machine has, so the multi-threaded splits run (the two large geometries
+// below are big enough to be split).
+tl.setNumThreads(2);
 
 interface Geometry {
   name: string;
@@ -32,6 +37,10 @@ const geometries: Geometry[] = [
   { name: "batch 9 (split across threads)", x: [9, 3, 10, 10], w: [4, 3, 3, 3], options: {} },
   { name: "kernel as large as the padded input", x: [2, 2, 4, 5], w: [3, 2, 6, 7], options: { padding: 1 } },
   { name: "stride larger than the kernel", x: [2, 3, 13, 11], w: [5, 3, 2, 2], options: { stride: 3, padding: [0, 1] } },
+  { name: "batch 8 of 16×20×20 (threads split images)", x: [8, 16, 20, 20], w: [16, 16, 3, 3], options: { padding: 1 } },
+  { name: "one 16×40×40 image (threads split each image's tiles)", x: [1, 16, 40, 40], w: [16, 16, 3, 3], options: { padding: 1 } },
+  { name: "1×1 stride 2 with dilation (one phase of four read)", x: [2, 5, 9, 9], w: [3, 5, 1, 1], options: { stride: 2, dilation: 2 } },
+  { name: "stride 9 (past the direct engines' 8: the GEMM path)", x: [2, 3, 20, 21], w: [4, 3, 2, 3], options: { stride: 9, padding: 1 } },
 ];
 
 /** Runs fn on inputs drawn from `shapes` on js, then on native at every ISA level, and compares output and gradients. */
@@ -58,8 +67,39 @@ for (const dtype of ["float32", "float64"] as const) {
   }
 }
 
+test("native conv2d on images too large for the direct engines' scratch (the packing GEMM path) matches js", () => {
+  // 8 × 902 × 162 float32 planes are 4.7 MB, past the 4 MB per-thread scratch of conv_direct.h, so
+  // all three kernels take the GEMM path with patch packers (conv_pack.h).
+  agree("large image", "float32", [[1, 8, 900, 160], [8, 8, 3, 3]], (a, b) => F.conv2d(a, b, null, { padding: 1 }));
+});
+
 for (const dtype of ["float32", "float64"] as const) {
   test(`native convTranspose2d, i.e. conv2dInputGrad as a forward op (${dtype}), matches js`, () => {
     agree("convTranspose2d", dtype, [[2, 6, 5, 7], [6, 2, 3, 3]], (a, b) => F.convTranspose2d(a, b, null, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }));
   });
 }
+
+test("native conv kernels overwrite their outputs, never read them (NaN-filled outputs)", () => {
+  requireNative();
+  const kernels = tl.getBackend().kernels;
+  const attrs = { stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 };
+  tl.manualSeed(5);
+  const x = tl.randn([2, 3, 9, 9]);
+  const w = tl.randn([4, 3, 3, 3]);
+  const gy = tl.randn([2, 4, 5, 5]);
+  const calls: [string, Tensor[], number[]][] = [
+    ["conv2d", [x, w], [2, 4, 5, 5]],
+    ["conv2dInputGrad", [gy, w], [2, 3, 9, 9]],
+    ["conv2dWeightGrad", [x, gy], [4, 3, 3, 3]],
+  ];
+  for (const [name, inputs, shape] of calls) {
+    const kernel = kernels.get(name);
+    assert.ok(kernel, name);
+    const clean = tl.zeros(shape);
+    kernel.run(inputs, [clean], attrs);
+    const dirty = tl.full(shape, Number.NaN);
+    kernel.run(inputs, [dirty], attrs);
+    assertCloseToScale(dirty, clean, 0, name);
+    assert.ok(!Array.from(clean.dataSync() as Float32Array).some(Number.isNaN), name);
+  }
+});

@@ -1,6 +1,6 @@
 import { tensileError } from "../../../core/errors.js";
 import type { Kernel, KernelInfo } from "../../../backend/backend.js";
-import { begin, call, fits, settle } from "../frame.js";
+import { begin, call, settle } from "../frame.js";
 
 /**
  * How the native backend calls one C++ kernel: whether it takes strided inputs (as the js kernel
@@ -21,12 +21,11 @@ export type NativeKernelTable = Readonly<Record<string, NativeKernelSpec>>;
 export function nativeKernel(name: string, index: number, spec: NativeKernelSpec, fallback: Kernel | undefined): KernelInfo {
   const pack = spec.attrs;
   const run: Kernel = (inputs, outputs, attrs) => {
-    if (!fits(inputs) || !fits(outputs)) {
+    if (!begin(inputs, outputs)) {
       if (!fallback) throw tensileError(name, "too many dims for the native kernel and no js kernel to fall back on");
       fallback(inputs, outputs, attrs);
       return;
     }
-    begin(inputs, outputs);
     if (pack !== undefined) pack(attrs);
     const status = call(index);
     if (status !== 0) settle(status, name, fallback, inputs, outputs, attrs);

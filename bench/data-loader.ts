@@ -1,0 +1,130 @@
+/**
+ * DataLoader throughput on an augmentation-heavy image pipeline, side by side: the same ImageFolder
+ * (PNG decode + resize with sharp, then random crop/flip/rotation/color jitter/noise from
+ * bench/data-loader-augment.ts) loaded on the main thread (numWorkers 0) and in worker threads.
+ *
+ *   npx tsx bench/data-loader.ts [--images 256] [--size 64] [--batch 32] [--rounds 5] [--workers 0,1,2]
+ *
+ * Two consumers: "load" only takes the batches; "load+train" runs a small MLP training step on each
+ * batch on the main thread, where workers let data work overlap with training. Worker start-up is
+ * excluded (persistent workers, one untimed warm-up epoch) and reported separately. Configurations
+ * run interleaved, one epoch each per round, and the table gives the median round, so a machine
+ * whose load changes during the run treats them alike. Not part of `npm test`: speed is measured
+ * here, never asserted.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import sharp from "sharp";
+import * as tl from "../src/index.js";
+
+const { values: args } = parseArgs({
+  options: {
+    images: { type: "string", default: "256" },
+    size: { type: "string", default: "64" },
+    batch: { type: "string", default: "32" },
+    rounds: { type: "string", default: "5" },
+    workers: { type: "string", default: "0,1,2" },
+  },
+});
+const IMAGES = Number(args.images);
+const SIZE = Number(args.size);
+const BATCH = Number(args.batch);
+const ROUNDS = Number(args.rounds);
+const WORKERS = (args.workers as string).split(",").map(Number);
+const CLASSES = 4;
+
+/** Writes IMAGES PNGs of 96×96 smooth random patterns into CLASSES class folders. */
+async function makeImages(root: string): Promise<void> {
+  const rng = new tl.Random(0);
+  const side = 96;
+  for (let i = 0; i < IMAGES; i++) {
+    const dir = join(root, `class${i % CLASSES}`);
+    mkdirSync(dir, { recursive: true });
+    const px = Buffer.alloc(side * side * 3);
+    const [a, b, c] = [rng.next() * 0.3, rng.next() * 0.3, rng.next() * 6];
+    for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
+      const v = 0.5 + 0.5 * Math.sin(a * x + b * y + c);
+      px.set([255 * v, 255 * (1 - v), 128 + 100 * Math.cos(a * y)], (y * side + x) * 3);
+    }
+    await sharp(px, { raw: { width: side, height: side, channels: 3 } }).png().toFile(join(dir, `${String(i).padStart(4, "0")}.png`));
+  }
+}
+
+/** A small MLP classifier and its optimizer: the training work the loader should overlap with. */
+function makeTrainer(): (x: tl.Tensor, y: tl.Tensor) => void {
+  const model = new tl.nn.Sequential(new tl.nn.Flatten(), new tl.nn.Linear(3 * SIZE * SIZE, 256), new tl.nn.ReLU(), new tl.nn.Linear(256, CLASSES));
+  const opt = new tl.optim.Adam(model.parameters(), { lr: 1e-3 });
+  return (x, y) => tl.tidy(() => {
+    opt.zeroGrad();
+    tl.nn.functional.crossEntropy(model.forward(x), y).backward();
+    opt.step();
+  });
+}
+
+interface Config {
+  mode: string;
+  workers: number;
+  warmupMs: number;
+  /** Runs one epoch and returns the number of images it loaded. */
+  epoch(): Promise<number>;
+  close(): Promise<void>;
+  rates: number[];
+}
+
+async function setup(root: string, numWorkers: number, train: boolean): Promise<Config> {
+  const transform = { module: new URL("./data-loader-augment.ts", import.meta.url).href, export: "augment" };
+  const ds = new tl.data.ImageFolder(root, { size: [SIZE, SIZE], transform });
+  const loader = new tl.data.DataLoader(ds, { batchSize: BATCH, shuffle: true, seed: 1, numWorkers, persistentWorkers: numWorkers > 0 });
+  const step = train ? makeTrainer() : null;
+  const epoch = async () => {
+    let n = 0;
+    for await (const [x, y] of loader) {
+      if (step) step(x, y);
+      n += x.shape[0];
+      x.dispose();
+      y.dispose();
+    }
+    return n;
+  };
+  const t = performance.now();
+  await epoch(); // warm-up: starts the workers, loads sharp and the transform module, JIT
+  return { mode: train ? "load+train" : "load", workers: numWorkers, warmupMs: performance.now() - t, epoch, close: () => loader.close(), rates: [] };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), "tensile-bench-images-"));
+  try {
+    await makeImages(root);
+    console.log(`# DataLoader: ${IMAGES} PNGs 96×96 → ${SIZE}×${SIZE}, augment (crop/flip/rotate/jitter/noise), batch ${BATCH}, ` +
+      `${ROUNDS} interleaved rounds of one epoch; ${cpus().length} CPUs (load average ${loadavg()[0].toFixed(1)}), backend ${tl.getBackend().name} (workers use js)`);
+    const configs: Config[] = [];
+    for (const train of [false, true]) for (const w of WORKERS) configs.push(await setup(root, w, train));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < configs.length; k++) {
+        const c = configs[(k + round) % configs.length]; // rotate who goes first
+        const t = performance.now();
+        const images = await c.epoch();
+        c.rates.push(images / ((performance.now() - t) / 1000));
+      }
+    }
+    await Promise.all(configs.map((c) => c.close()));
+    console.log("mode        workers  images/s (median, min-max)   vs 0 workers   warm-up epoch (ms)");
+    for (const c of configs) {
+      const base = configs.find((b) => b.mode === c.mode && b.workers === 0);
+      const ratio = base ? `${(median(c.rates) / median(base.rates)).toFixed(2)}×` : "-";
+      const spread = `${Math.min(...c.rates).toFixed(0)}-${Math.max(...c.rates).toFixed(0)}`;
+      console.log(`${c.mode.padEnd(12)}${String(c.workers).padStart(7)}  ${median(c.rates).toFixed(1).padStart(8)} (${spread.padStart(9)})        ${ratio.padStart(12)}   ${c.warmupMs.toFixed(0).padStart(18)}`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+await main();
