@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import sharp from "sharp";
 import * as tl from "../src/index.js";
 
@@ -93,6 +94,26 @@ async function setup(root: string, numWorkers: number, train: boolean): Promise<
   return { mode: train ? "load+train" : "load", workers: numWorkers, warmupMs: performance.now() - t, epoch, close: () => loader.close(), rates: [] };
 }
 
+/**
+ * How many cores this process really gets: the same busy loop in 1 thread, then in `n` threads at
+ * once. On a machine shared with other jobs this is well below the CPU count, and workers cannot help.
+ */
+async function effectiveCores(n: number): Promise<number> {
+  const code = `const { parentPort } = require("node:worker_threads");
+    parentPort.on("message", () => { let s = 0; for (let i = 0; i < 1e8; i++) s += i % 7; parentPort.postMessage(s); });`;
+  const time = async (threads: number) => {
+    const ws = Array.from({ length: threads }, () => new Worker(code, { eval: true }));
+    await Promise.all(ws.map((w) => new Promise((r) => w.once("online", r))));
+    const t = performance.now();
+    await Promise.all(ws.map((w) => new Promise((r) => { w.once("message", r); w.postMessage(0); })));
+    const ms = performance.now() - t;
+    await Promise.all(ws.map((w) => w.terminate()));
+    return ms;
+  };
+  const one = await time(1);
+  return (n * one) / (await time(n));
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -102,8 +123,10 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "tensile-bench-images-"));
   try {
     await makeImages(root);
+    const cores = await effectiveCores(cpus().length);
     console.log(`# DataLoader: ${IMAGES} PNGs 96×96 → ${SIZE}×${SIZE}, augment (crop/flip/rotate/jitter/noise), batch ${BATCH}, ` +
-      `${ROUNDS} interleaved rounds of one epoch; ${cpus().length} CPUs (load average ${loadavg()[0].toFixed(1)}), backend ${tl.getBackend().name} (workers use js)`);
+      `${ROUNDS} interleaved rounds of one epoch; ${cpus().length} CPUs (load average ${loadavg()[0].toFixed(1)}, ` +
+      `${cores.toFixed(1)} cores' worth of parallel work available), backend ${tl.getBackend().name} (workers use js)`);
     const configs: Config[] = [];
     for (const train of [false, true]) for (const w of WORKERS) configs.push(await setup(root, w, train));
     for (let round = 0; round < ROUNDS; round++) {

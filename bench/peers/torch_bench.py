@@ -11,6 +11,7 @@ import json
 import os
 import re
 import resource
+import subprocess
 import sys
 import time
 
@@ -194,6 +195,15 @@ def blas_library():
     return ", ".join(real) if real else "none found"
 
 
+def debian_version():
+    """The python3-torch package's version (torch.__version__ says 1.13.0a0 for Debian's 1.13.1 build)."""
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "python3-torch"], capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def info(threads):
     torch.mm(torch.ones(4, 4), torch.ones(4, 4))  # loads BLAS
     keys = ("OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "LD_LIBRARY_PATH")
@@ -202,6 +212,7 @@ def info(threads):
         "framework": "torch",
         "version": torch.__version__,
         "threads": "torch.set_num_threads(%d) -> %d%s" % (threads, torch.get_num_threads(), (", " + env) if env else ""),
+        "debian": "python3-torch " + debian_version(),
         "blas": blas_library(),
         "python": sys.version.split()[0],
         "baseRssKb": BASE_RSS_KB,

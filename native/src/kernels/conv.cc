@@ -46,8 +46,9 @@ bool MakeGeom(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const
   return IsContiguous(x) && IsContiguous(wt) && IsContiguous(y);
 }
 
-// Whether the direct engines can take this geometry: scratch fits, offsets fit in int32, and the
-// input gradient's tap lists (64 per axis) hold the kernel.
+// Whether the direct engines can take this geometry: its scratch fits (which also keeps plane
+// offsets within int32), the input gradient's tap lists (64 per axis) hold the kernel, and the
+// stride phases fit PlaneShape's 8 × 8 slots.
 bool DirectFits(size_t scratch, const ConvGeom& g) {
   return scratch <= kConvScratchBytes && g.kh <= 64 && g.kw <= 64 && g.sh <= 8 && g.sw <= 8;
 }

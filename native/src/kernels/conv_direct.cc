@@ -128,22 +128,23 @@ void StoreMapped(const T* tile, int nr, const DirectItem<T>& it, int64_t m0, int
   }
 }
 
+// Units (an item, or a slice of one item's tiles) are taken one at a time from an atomic counter,
+// so a thread parked by the OS on a busy machine holds up one unit, not a fixed share.
 template <class T>
 struct DirectJob {
   const DirectCall<T>* call;
   int64_t split;  // slices of each item's tiles
+  int64_t next;   // the next unit to take (__atomic builtins)
   volatile int status;
 };
 
 template <class T>
-void DirectTask(void* p, int ith, int nth) {
+void DirectTask(void* p, int, int) {
   using B = GemmBlocking<T>;
   constexpr int MR = B::MR, NR = B::NV * VecOf<T>::V::W;
   DirectJob<T>& job = *static_cast<DirectJob<T>*>(p);
   const DirectCall<T>& call = *job.call;
-  int64_t u0, u1;
-  Split(call.items * job.split, ith, nth, &u0, &u1);
-  if (u0 >= u1) return;
+  const int64_t units = call.items * job.split;
   char* scratch = tl_arena.Get();
   if (scratch == nullptr) {
     job.status = TL_ERR_NOMEM;
@@ -153,7 +154,9 @@ void DirectTask(void* p, int ith, int nth) {
   alignas(64) T tile[MR * NR];
   DirectItem<T> it;
   int64_t prepared = -1, packed_key = -1;
-  for (int64_t u = u0; u < u1; u++) {
+  for (;;) {
+    const int64_t u = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED);
+    if (u >= units) return;
     const int64_t item = u / job.split;
     if (item != prepared) {
       call.prepare(call.ctx, item, scratch, &it);
@@ -218,6 +221,7 @@ int Direct(const DirectCall<T>& call, const tl_runtime* rt) {
   if (call.scratch > kConvScratchBytes) return TL_ERR_ARGS;
   DirectJob<T> job;
   job.call = &call;
+  job.next = 0;
   job.status = TL_OK;
   // Items are whole images; a batch smaller than twice the threads also splits each item's tiles.
   int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kConvGrainMacs) : rt->n_threads;

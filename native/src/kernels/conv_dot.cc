@@ -82,22 +82,28 @@ __attribute__((noinline)) void DotTile(const DotImage<T>* imgs, int64_t count, i
 // Most threads a job keeps per-thread results for (the pool's own limit).
 constexpr int kMaxThreads = 256;
 
+// Two ways to share the work. By images: threads take runs of images from an atomic counter (a
+// parked thread holds up one run) and sum them into a C of their own, added up afterwards. By
+// tiles (when C is too large to keep per thread): a fixed share of C's tiles each, every thread
+// preparing every image.
 template <class T>
 struct DotJob {
   const DotCall<T>* call;
   int64_t mt, kt;        // tiles per group along m and k
   size_t stride;         // scratch bytes per prepared image
   size_t partial_bytes;  // by_images: bytes of one thread's partial C (all groups)
-  bool by_images;        // split images (each thread sums into its own C, added up after) or tiles
+  bool by_images;
+  int64_t run;           // by_images: images per unit
+  int64_t next;          // by_images: the next unit (__atomic builtins)
   T* partial[kMaxThreads];
   volatile int status;
 };
 
-// C (row stride c_rs) = Σ over images [na, nb) for tiles [ta, tb) of group gi, preparing as many
-// images at a time as `bytes` of scratch hold.
+// C (row stride c_rs) (+)= Σ over images [na, nb) for tiles [ta, tb) of group gi, preparing as
+// many images at a time as `bytes` of scratch hold; `fresh`: C's old contents are overwritten.
 template <class T>
 void DotGroup(const DotCall<T>& call, const DotJob<T>& job, int64_t gi, int64_t ta, int64_t tb, int64_t na, int64_t nb,
-              char* scratch, size_t bytes, T* c, int64_t c_rs) {
+              char* scratch, size_t bytes, T* c, int64_t c_rs, bool fresh) {
   int64_t chunk = static_cast<int64_t>(bytes / job.stride);
   if (chunk > kMaxChunk) chunk = kMaxChunk;
   DotImage<T> imgs[kMaxChunk];
@@ -112,7 +118,7 @@ void DotGroup(const DotCall<T>& call, const DotJob<T>& job, int64_t gi, int64_t 
       DotTile<T>(imgs, count, m0, md, k0, nd, sums);
       for (int i = 0; i < md; i++) {
         T* row = c + (m0 + i) * c_rs + k0;
-        for (int j = 0; j < nd; j++) row[j] = n0 == na ? sums[i * ND + j] : row[j] + sums[i * ND + j];
+        for (int j = 0; j < nd; j++) row[j] = fresh && n0 == na ? sums[i * ND + j] : row[j] + sums[i * ND + j];
       }
     }
   }
@@ -123,29 +129,34 @@ void DotTask(void* p, int ith, int nth) {
   DotJob<T>& job = *static_cast<DotJob<T>*>(p);
   const DotCall<T>& call = *job.call;
   const int64_t per_group = job.mt * job.kt;
-  int64_t u0, u1;
-  Split(job.by_images ? call.images : call.groups * per_group, ith, nth, &u0, &u1);
-  job.partial[ith] = nullptr;
-  if (u0 >= u1) return;
   char* scratch = ConvScratch();
   if (scratch == nullptr) {
     job.status = TL_ERR_NOMEM;
     return;
   }
   if (job.by_images) {
-    // Images [u0, u1), every tile, into this thread's own C.
     T* partial = reinterpret_cast<T*>(scratch);
-    for (int64_t gi = 0; gi < call.groups; gi++) {
-      DotGroup(call, job, gi, 0, per_group, u0, u1, scratch + job.partial_bytes, kConvScratchBytes - job.partial_bytes,
-               partial + gi * call.m * call.k, call.k);
+    bool fresh = true;
+    for (;;) {
+      const int64_t na = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED) * job.run;
+      if (na >= call.images) break;
+      const int64_t nb = call.images - na < job.run ? call.images : na + job.run;
+      for (int64_t gi = 0; gi < call.groups; gi++) {
+        DotGroup(call, job, gi, 0, per_group, na, nb, scratch + job.partial_bytes,
+                 kConvScratchBytes - job.partial_bytes, partial + gi * call.m * call.k, call.k, fresh);
+      }
+      fresh = false;
     }
-    job.partial[ith] = partial;
+    if (!fresh) job.partial[ith] = partial;
     return;
   }
-  for (int64_t gi = u0 / per_group; gi * per_group < u1; gi++) {
+  int64_t u0, u1;
+  Split(call.groups * per_group, ith, nth, &u0, &u1);
+  for (int64_t gi = u0 / per_group; u0 < u1 && gi * per_group < u1; gi++) {
     const int64_t ta = u0 > gi * per_group ? u0 - gi * per_group : 0;
     const int64_t tb = u1 < (gi + 1) * per_group ? u1 - gi * per_group : per_group;
-    DotGroup(call, job, gi, ta, tb, 0, call.images, scratch, kConvScratchBytes, call.c + gi * call.c_group, call.c_rs);
+    DotGroup(call, job, gi, ta, tb, 0, call.images, scratch, kConvScratchBytes, call.c + gi * call.c_group, call.c_rs,
+             true);
   }
 }
 
@@ -174,8 +185,11 @@ int Dot(const DotCall<T>& call, const tl_runtime* rt) {
   job.partial_bytes = Align64(size_t(call.groups * call.m * call.k) * sizeof(T));
   job.by_images = nth > 1 && call.images >= nth && job.partial_bytes <= kConvScratchBytes / 4 &&
                   job.partial_bytes + job.stride <= kConvScratchBytes;
-  const int64_t units = job.by_images ? call.images : call.groups * job.mt * job.kt;
+  job.next = 0;
+  job.run = job.by_images ? CeilDiv(call.images, 4 * int64_t(nth)) : 1;  // about four runs per thread
+  const int64_t units = job.by_images ? CeilDiv(call.images, job.run) : call.groups * job.mt * job.kt;
   if (nth > units) nth = static_cast<int>(units);
+  for (int t = 0; t < nth; t++) job.partial[t] = nullptr;
   rt->parallel_for(nth, DotTask<T>, &job);
   if (job.status != TL_OK || !job.by_images) return job.status;
   for (int64_t g = 0; g < call.groups; g++) {

@@ -40,11 +40,57 @@ struct CopyCtx {
   Walk walk;  // operand 0: the output (contiguous), operand 1: the input
   const tl_tensor* in;
   const tl_tensor* out;
+  bool transposed;  // the input's stride-1 dim is the walk's second last: copy by tiles
 };
+
+// A transposed copy goes by strips of 8 output rows: each input read is 8 consecutive elements,
+// and only 8 output lines are open at once. (Square tiles of 32 rows thrash L1 when the row length
+// is a power of two: every row of the tile maps to the same cache set.)
+constexpr int64_t kStrip = 8;
+
+// The transposed case: every [R, C] plane of the output reads the input's [C, R]-contiguous plane.
+template <class To, class From>
+void TransposeTask(const CopyCtx& c, int ith, int nth) {
+  const Walk& w = c.walk;
+  const int nd = w.ndim;
+  const int64_t R = w.shape[nd - 2], C = w.shape[nd - 1], cs = w.strides[1][nd - 1];
+  const int64_t strips = (R + kStrip - 1) / kStrip;
+  const int64_t planes = c.out->size / (R * C);
+  int64_t start, end;
+  Split(planes * strips, ith, nth, &start, &end);
+  const From* src = Base<const From>(*c.in);
+  To* dst = Base<To>(*c.out);
+  for (int64_t item = start; item < end; item++) {
+    int64_t plane = item / strips, r0 = (item % strips) * kStrip;
+    int64_t in_off = 0, rem = plane;
+    for (int d = nd - 3; d >= 0; d--) {
+      in_off += (rem % w.shape[d]) * w.strides[1][d];
+      rem /= w.shape[d];
+    }
+    const From* in = src + in_off + r0;
+    To* out = dst + plane * R * C + r0 * C;
+    if (r0 + kStrip <= R) {
+      for (int64_t col = 0; col < C; col++) {
+        const From* v = in + col * cs;
+        for (int64_t r = 0; r < kStrip; r++) out[r * C + col] = Convert<To>(v[r]);
+      }
+    } else {
+      const int64_t rows = R - r0;
+      for (int64_t col = 0; col < C; col++) {
+        const From* v = in + col * cs;
+        for (int64_t r = 0; r < rows; r++) out[r * C + col] = Convert<To>(v[r]);
+      }
+    }
+  }
+}
 
 template <class To, class From>
 void CopyTask(void* p, int ith, int nth) {
   const CopyCtx& c = *static_cast<const CopyCtx*>(p);
+  if (c.transposed) {
+    TransposeTask<To, From>(c, ith, nth);
+    return;
+  }
   int64_t start, end;
   Split(c.out->size, ith, nth, &start, &end);
   const From* src = Base<const From>(*c.in);
@@ -75,6 +121,9 @@ int Copy(const tl_args* a, const tl_runtime* rt) {
   if (c.out->size == 0) return TL_OK;
   const tl_tensor* views[2] = {c.out, c.in};
   MakeWalk(&c.walk, views, 2);
+  const int nd = c.walk.ndim;
+  c.transposed = nd >= 2 && c.walk.strides[1][nd - 2] == 1 && c.walk.strides[1][nd - 1] != 1 &&
+                 c.walk.shape[nd - 1] >= 8 && c.walk.shape[nd - 2] >= 8;
   tl_task_fn task;
   switch (c.out->dtype) {
     case TL_F32: task = CopyTaskFor<float>(c.in->dtype); break;

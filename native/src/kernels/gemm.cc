@@ -1,8 +1,8 @@
 // The GEMM driver (BLIS-style blocking around the micro-kernel of gemm_micro.h) and the matmul
 // kernel. Loop order per thread, outermost first: NC columns of B → KC of depth (pack B block, kept
 // in L2) → MC rows of A (pack A block) → MR rows (an A micro-panel, kept in L1) → NR columns.
-// Threads split the batch, or the rows and columns of C, into slices that pack their own panels,
-// so no thread waits on another.
+// Threads take slices of C (whole batch items, or rows × columns of one) that pack their own
+// panels, so no thread waits on another.
 #include <stdlib.h>
 
 #include "gemm.h"
@@ -94,37 +94,39 @@ void GemmBlock(const GemmCall<T>& g, int64_t b, int64_t m0, int64_t m1, int64_t 
   }
 }
 
-// How the work is cut: `units` = batch × tm × tn slices, dealt to threads in contiguous runs.
+// How the work is cut: `units` = batch × tm × tn slices of C. Threads take slices one at a time
+// as they finish (an atomic counter), so a thread the OS parks on a busy machine holds up one
+// slice, not half the product. Which thread computes a slice never changes its result.
 template <class T>
 struct GemmJob {
   const GemmCall<T>* g;
-  int64_t tm, tn;      // slices of M and N per batch item
+  int64_t tm, tn;        // slices of M and N per batch item
   int64_t mstep, nstep;  // rows / columns per slice (multiples of MR / NR)
   int64_t units;
+  int64_t next;          // the next slice to take (__atomic builtins)
   volatile int status;
 };
 
 template <class T>
-void GemmTask(void* p, int ith, int nth) {
+void GemmTask(void* p, int, int) {
   GemmJob<T>& job = *static_cast<GemmJob<T>*>(p);
   const GemmCall<T>& g = *job.g;
-  int64_t u0, u1;
-  Split(job.units, ith, nth, &u0, &u1);
-  if (u0 >= u1) return;
   T* apack = nullptr;
   T* bpack = nullptr;
-  if (g.k > 0) {
-    char* mem = static_cast<char*>(tl_arena.Get());
-    if (mem == nullptr) {
-      job.status = TL_ERR_NOMEM;
-      return;
+  for (;;) {
+    const int64_t u = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED);
+    if (u >= job.units) return;
+    if (g.k > 0 && apack == nullptr) {
+      char* mem = static_cast<char*>(tl_arena.Get());
+      if (mem == nullptr) {
+        job.status = TL_ERR_NOMEM;
+        return;
+      }
+      using B = GemmBlocking<T>;
+      apack = reinterpret_cast<T*>(mem);
+      bpack = apack + size_t(B::MC) * B::KC;
     }
-    using B = GemmBlocking<T>;
-    apack = reinterpret_cast<T*>(mem);
-    bpack = apack + size_t(B::MC) * B::KC;
-  }
-  const int64_t per_item = job.tm * job.tn;
-  for (int64_t u = u0; u < u1; u++) {
+    const int64_t per_item = job.tm * job.tn;
     const int64_t b = u / per_item;
     const int64_t im = (u % per_item) / job.tn, jn = u % job.tn;
     const int64_t m0 = im * job.mstep, n0 = jn * job.nstep;
@@ -136,6 +138,10 @@ void GemmTask(void* p, int ith, int nth) {
 
 // Multiply-adds worth waking a thread for (a few microseconds of work).
 constexpr int64_t kGrainMacs = int64_t(1) << 18;
+// Packing one element of A or B costs about as much as this many multiply-adds.
+constexpr double kPackCost = 12;
+// Products from this size on are cut into two slices per thread.
+constexpr int64_t kBalanceMacs = int64_t(1) << 26;
 
 template <class T>
 int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
@@ -144,26 +150,32 @@ int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return TL_OK;
   const int64_t macs = g.batch * g.m * g.n * (g.k > 0 ? g.k : 1);
   int nth = ThreadsFor(rt, macs, kGrainMacs);
-  if (g.max_threads > 0 && nth > g.max_threads) nth = g.max_threads;
   GemmJob<T> job;
   job.g = &g;
   job.status = TL_OK;
+  job.next = 0;
   job.tm = job.tn = 1;
   const int64_t mp = CeilDiv(g.m, MR), np = CeilDiv(g.n, NR);
-  if (nth > 1 && !(g.batch % nth == 0 || g.batch >= 4 * nth)) {
-    // Cut each item into nth slices, choosing the split of M × N that minimizes the largest slice's
-    // tile area plus the panels it packs (a slice packs all of its rows of A and columns of B).
+  // Slices per thread: two for a large product (so a parked thread can be covered), one for a
+  // small one (where the extra packing would cost more than a late thread).
+  const int64_t per_thread = macs >= kBalanceMacs ? 2 : 1;
+  if (nth > 1 && g.batch < per_thread * nth) {
+    // Pick the cut of each item into tm × tn slices that minimizes the waves of slices times a
+    // slice's cost: its tile area plus the panels it packs (each slice packs all of its rows of A
+    // and columns of B).
+    const int64_t want = CeilDiv(per_thread * nth, g.batch);
     double best = -1;
-    for (int64_t tm = 1; tm <= nth; tm++) {
-      if (nth % tm != 0) continue;
-      const int64_t tn = nth / tm;
-      if (tm > mp || tn > np) continue;
-      const double rows = double(CeilDiv(mp, tm) * MR), cols = double(CeilDiv(np, tn) * NR);
-      const double cost = rows * cols + 2.0 * (rows + cols);
-      if (best < 0 || cost < best) {
-        best = cost;
-        job.tm = tm;
-        job.tn = tn;
+    for (int64_t tm = 1; tm <= mp && tm <= 4 * want; tm++) {
+      for (int64_t tn = 1; tn <= np && tn <= 4 * want; tn++) {
+        if (tm * tn < want && !(tm == mp && tn == np)) continue;
+        const double rows = double(CeilDiv(mp, tm) * MR), cols = double(CeilDiv(np, tn) * NR);
+        const double waves = double(CeilDiv(g.batch * tm * tn, nth));
+        const double cost = waves * (rows * cols + kPackCost * (rows + cols));
+        if (best < 0 || cost < best * (1 - 1e-9)) {
+          best = cost;
+          job.tm = tm;
+          job.tn = tn;
+        }
       }
     }
   }

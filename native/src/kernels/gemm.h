@@ -62,8 +62,6 @@ struct GemmCall {
   GemmBatch c_batch;
   T alpha = 1;
   T beta = 0;
-  // Most threads to use (0: as many as the work is worth).
-  int max_threads = 0;
 };
 
 // Runs the product across the pool. Returns TL_OK, or TL_ERR_NOMEM when a thread's packing arena

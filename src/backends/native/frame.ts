@@ -9,14 +9,15 @@ import type { Kernel, TensorView } from "../../backend/backend.js";
 import { Status, statusMessage, type NativeAddon } from "./abi.js";
 import type { NativeStorage } from "./storage.js";
 
-let addon: NativeAddon;
+let run: (index: number) => number;
 let f: Float64Array;
 let pos = 0;
 let attrStart = 0;
 let maxDims = 0;
 
 export function bindAddon(a: NativeAddon): void {
-  addon = a;
+  // Kept as a plain function: the addon's exports object is a slow dictionary-mode object.
+  run = a.run;
   f = a.frame;
   maxDims = a.maxDims;
 }
@@ -65,7 +66,7 @@ export function pushAttr(x: number): void {
 /** Runs kernel `index` on what begin/pushAttr packed; returns its status. */
 export function call(index: number): number {
   f[attrStart] = pos - attrStart - 1;
-  return addon.run(index);
+  return run(index);
 }
 
 /**

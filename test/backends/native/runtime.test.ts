@@ -85,6 +85,26 @@ test("native memory: a tensor dropped without dispose is freed by garbage collec
   assert.equal(r.stdout.trim(), "true true");
 });
 
+test("native threads: worker_threads load their own addon instance and share the pool safely", () => {
+  const code = `
+    const { Worker } = await import("node:worker_threads");
+    const work = "const tl = await import(" + JSON.stringify(${ENTRY}) + "); tl.manualSeed(4);" +
+      "const x = tl.randn([600, 700]); let s = 0; for (let i = 0; i < 20; i++) s += tl.sum(tl.tanh(tl.add(x, i))).item();" +
+      "return [tl.getBackend().name, s];";
+    const inWorker = new Promise((resolve, reject) => {
+      // A worker does not inherit tsx's loader: it registers its own before importing TypeScript.
+      const w = new Worker("(async () => { (await import('tsx/esm/api')).register(); const r = await (async () => {" + work + "})(); (await import('node:worker_threads')).parentPort.postMessage(r); })()", { eval: true });
+      w.on("message", resolve);
+      w.on("error", reject);
+    });
+    const here = await (new Function("return (async () => {" + work + "})()"))();
+    const there = await inWorker;
+    console.log(here[0], there[0], here[1] === there[1]);`;
+  const r = runScript(code, {});
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "native native true");
+});
+
 test("native errors: a bad view or a freed storage is a TensileError, never a stray access", () => {
   const x = tl.zeros([4, 4]);
   const out = tl.zeros([4, 4]);
