@@ -1,4 +1,5 @@
 import { isFloat, type DType } from "../core/dtype.js";
+import { check } from "../core/errors.js";
 import { broadcastShapes, shapesEqual } from "../core/shape.js";
 import { defineOp, type GradContext, type Op } from "../engine/dispatch.js";
 import { Tensor } from "../engine/tensor.js";
@@ -51,8 +52,20 @@ function fit(t: Tensor, shape: readonly number[]): Tensor {
 const toBool = (): DType => "bool";
 const toFloat = (d: DType): DType => (isFloat(d) ? d : "float32");
 
-export const add = binaryOp("add", { grad: (_a, _b, _y, gy) => [gy, gy] });
-export const sub = binaryOp("sub", { grad: (_a, _b, _y, gy, needs) => [gy, needs[1] ? neg(gy) : null] });
+const addOp = binaryOp("add", { grad: (_a, _b, _y, gy) => [gy, gy] });
+const subOp = binaryOp("sub", { grad: (_a, _b, _y, gy, needs) => [gy, needs[1] ? neg(gy) : null] });
+
+/** a + b with broadcasting; two bools give their logical or, as in PyTorch. */
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  return resultType([a, b], "add") === "bool" ? logicalOr(a, b) : addOp(a, b);
+}
+
+/** a − b with broadcasting; like PyTorch, two bools are refused rather than wrapped around. */
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  check(resultType([a, b], "sub") !== "bool", "sub",
+    "subtraction of two bool operands is not supported; use logicalXor (or cast to int32/float32 first)");
+  return subOp(a, b);
+}
 export const mul = binaryOp("mul", {
   grad: (a, b, _y, gy, needs) => [needs[0] ? mul(gy, b) : null, needs[1] ? mul(gy, a) : null],
 });

@@ -2,6 +2,7 @@ import { check, fmtShape } from "../core/errors.js";
 import { viewStrides } from "../core/layout.js";
 import { sizeOf, shapesEqual } from "../core/shape.js";
 import { defineOp, type Op } from "../engine/dispatch.js";
+import { tidy } from "../engine/scope.js";
 import { Tensor } from "../engine/tensor.js";
 import { add, mul } from "./binary.js";
 import { expand, reshape, transpose, unsqueeze } from "./movement.js";
@@ -81,14 +82,16 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const batch = broadcastBatch(a, b, aBatch, bBatch);
   const outShape = [...batch, ...(aVec ? [] : [m]), ...(bVec ? [] : [n])];
   const folded = [1, sizeOf(aBatch) * m, k];
-  if (bBatch.length === 0 && aBatch.length > 0 && viewStrides(a2, folded) !== null) {
-    // [..., M, K] · [K, N]: fold the batch into the rows, one big product (and one big weight gradient).
-    // When a's layout does not allow that view, b repeats with stride 0 instead of copying a.
-    const y = matmulOp([reshape(a2, folded), unsqueeze(b2, 0)], {});
-    return reshape(y, outShape);
-  }
-  const y = matmulOp([toBatch3(a2, batch), toBatch3(b2, batch)], {});
-  return reshape(y, outShape);
+  // tidy: the 3-D intermediates are views the caller never sees; dropping them here (the graph keeps what
+  // backward needs) lets the output's storage be freed as soon as the caller disposes the result.
+  return tidy(() => {
+    if (bBatch.length === 0 && aBatch.length > 0 && viewStrides(a2, folded) !== null) {
+      // [..., M, K] · [K, N]: fold the batch into the rows, one big product (and one big weight gradient).
+      // When a's layout does not allow that view, b repeats with stride 0 instead of copying a.
+      return reshape(matmulOp([reshape(a2, folded), unsqueeze(b2, 0)], {}), outShape);
+    }
+    return reshape(matmulOp([toBatch3(a2, batch), toBatch3(b2, batch)], {}), outShape);
+  });
 }
 
 /**
@@ -100,7 +103,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   check(a.ndim === 2 && b.ndim === 2, "mm", () => `expects two matrices, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   check(a.shape[1] === b.shape[0], "mm",
     () => `a has shape ${fmtShape(a.shape)} but b has shape ${fmtShape(b.shape)}: a.shape[1] must equal b.shape[0]`);
-  return reshape(matmulOp([unsqueeze(a, 0), unsqueeze(b, 0)], {}), [a.shape[0], b.shape[1]]);
+  return tidy(() => reshape(matmulOp([unsqueeze(a, 0), unsqueeze(b, 0)], {}), [a.shape[0], b.shape[1]]));
 }
 
 /**

@@ -41,6 +41,14 @@ const cases: OpCase[] = [
     op: "isnan", inputs: [tl.tensor([1, NaN, Infinity, -Infinity])], fn: (a) => tl.isnan(a), expected: [0, 1, 0, 0],
     check: (out) => assert.equal(out.dtype, "bool"),
   },
+  {
+    op: "add", name: "add of two bools is their logical or (PyTorch)", inputs: [tl.tensor([true, true, false]), tl.tensor([true, false, false])],
+    fn: (a, b) => tl.add(a, b), expected: [1, 1, 0], check: (out) => assert.equal(out.dtype, "bool"),
+  },
+  {
+    op: "sub", name: "sub of two bools is refused", inputs: [tl.tensor([true]), tl.tensor([false])], fn: (a) => a,
+    check: (_out, [a, b]) => assert.throws(() => a.sub(b), /\[sub\] subtraction of two bool operands/),
+  },
   { op: "isfinite", inputs: [tl.tensor([1, NaN, Infinity, -Infinity])], fn: (a) => tl.isfinite(a), expected: [1, 0, 0, 0] },
   { op: "softmax", inputs: [x], fn: (a) => tl.softmax(a, -1), expected: softmaxRows },
   { op: "softmax", name: "softmax along dim 0 (method)", inputs: [x], fn: (a) => a.softmax(0) },
