@@ -1,7 +1,8 @@
 /**
  * Pooling over the last one or two dimensions, with PyTorch's options and output sizes.
- * 1-D pools run as 2-D pools over a height of 1. Max pooling is an index kernel plus a pick whose
- * gradient scatters to the winners; average pooling is a linear kernel paired with its transpose.
+ * 1-D pools run as 2-D pools over a height of 1. Max pooling is one values kernel whose backward
+ * rescans the input for the winners (or, when indices are asked for, an index kernel plus a pick
+ * whose gradient scatters to them); average pooling is a linear kernel paired with its transpose.
  */
 import { check, fmtShape } from "../core/errors.js";
 import { defineOp, type Op } from "../engine/dispatch.js";
@@ -86,6 +87,23 @@ const maxIndicesOp = defineOp<MaxAttrs>({
 const adaptiveMaxIndicesOp = defineOp<PlaneAttrs>({
   name: "adaptiveMaxPool2dIndices",
   infer: ([x], a) => ({ shape: planeShape(x, a.outH, a.outW), dtype: "int32" }),
+});
+
+/**
+ * A max pool's values alone, for callers that do not ask for indices: one scan of the input and no
+ * index tensor kept for the backward, which scans the saved input again.
+ */
+const maxValuesOp: Op<MaxAttrs> = defineOp<MaxAttrs>({
+  name: "maxPool2dValues",
+  infer: ([x], a) => ({ shape: planeShape(x, a.outH, a.outW), dtype: x.dtype }),
+  grad: (ctx, gy) => [maxBackwardOp([gy, ctx.inputs[0]], ctx.attrs)],
+});
+
+/** gy scattered to each window's argmax in x (zeros elsewhere); its gradient in gy picks at those argmaxes. */
+const maxBackwardOp: Op<MaxAttrs> = defineOp<MaxAttrs>({
+  name: "maxPool2dBackward",
+  infer: ([gy], a) => ({ shape: planeShape(gy, a.inH, a.inW), dtype: gy.dtype }),
+  grad: (ctx, g) => [pickOp([g, maxIndicesOp([ctx.inputs[1]], ctx.attrs)], {}), null],
 });
 
 /** x[..., idx] per plane: the values of a max pool. Its gradient scatters to the chosen positions. */
@@ -199,9 +217,10 @@ function unplane(y: Tensor, dims: 1 | 2): Tensor {
 function maxPool(op: string, input: Tensor, options: MaxPoolOptions, dims: 1 | 2): Tensor | ValuesIndices {
   const x = poolInput(op, input, dims, true);
   const a = windowAttrs(op, x, dims, options, options.dilation);
+  if (options.returnIndices !== true) return unplane(maxValuesOp([x], a), dims);
   const indices = maxIndicesOp([x], a);
   const values = unplane(pickOp([x, indices], {}), dims);
-  return options.returnIndices ? { values, indices: unplane(indices, dims) } : values;
+  return { values, indices: unplane(indices, dims) };
 }
 
 function avgPool(op: string, input: Tensor, options: AvgPoolOptions, dims: 1 | 2): Tensor {

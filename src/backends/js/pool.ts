@@ -4,7 +4,7 @@
  * output row reads a few input rows and each output column a few input columns, with weights, so
  * one gather loop runs them forward and the matching scatter loop runs their transpose (the backward).
  */
-import type { Kernel, KernelInfo, TensorView } from "../../backend/backend.js";
+import type { Kernel, KernelInfo, Storage, TensorView } from "../../backend/backend.js";
 import type { DType } from "../../core/dtype.js";
 import { sizeOf } from "../../core/shape.js";
 import { dataOf } from "./storage.js";
@@ -261,9 +261,15 @@ function argmaxWindows(x: TensorView, out: TensorView, inH: number, inW: number,
   }
 }
 
+function maxWindows(a: Attrs): [Windows, Windows] {
+  return [
+    slidingWindows(num(a, "inH"), num(a, "outH"), num(a, "kH"), num(a, "sH"), num(a, "pH"), num(a, "dH")),
+    slidingWindows(num(a, "inW"), num(a, "outW"), num(a, "kW"), num(a, "sW"), num(a, "pW"), num(a, "dW")),
+  ];
+}
+
 const maxPool2dIndices: Kernel = ([x], [out], a) => {
-  const rows = slidingWindows(num(a, "inH"), num(a, "outH"), num(a, "kH"), num(a, "sH"), num(a, "pH"), num(a, "dH"));
-  const cols = slidingWindows(num(a, "inW"), num(a, "outW"), num(a, "kW"), num(a, "sW"), num(a, "pW"), num(a, "dW"));
+  const [rows, cols] = maxWindows(a);
   argmaxWindows(x, out, num(a, "inH"), num(a, "inW"), rows, cols);
 };
 
@@ -296,11 +302,33 @@ const maxPoolBackward: Kernel = ([g, idx], [dx]) => {
   for (let j = 0; j < src.length; j++) dst[Math.floor(j / outPlane) * inPlane + ind[j]] += src[j];
 };
 
+/** A temporary int32 view of the argmax indices a max pool's output `like` would have. */
+function indicesLike(like: TensorView): TensorView {
+  const size = sizeOf(like.shape);
+  return { ...like, dtype: "int32", offset: 0, storage: { ...like.storage, dtype: "int32", size, data: new Int32Array(size) } as Storage };
+}
+
+/** Max pool values without kept indices: the argmax scan, then the pick. */
+const maxPool2dValues: Kernel = ([x], [out], a) => {
+  const idx = indicesLike(out);
+  maxPool2dIndices([x], [idx], a);
+  maxPoolPick([x, idx], [out], a);
+};
+
+/** Max pool backward from the input (gy, x): the argmax scan again, then the scatter. */
+const maxPool2dBackward: Kernel = ([gy, x], [dx], a) => {
+  const idx = indicesLike(gy);
+  maxPool2dIndices([x], [idx], a);
+  maxPoolBackward([gy, idx], [dx], a);
+};
+
 const contiguousOnly = (run: Kernel): KernelInfo => ({ run, strided: false });
 
 /** The reference kernels of the pool and resample ops, by op name. */
 export const poolKernels: Record<string, KernelInfo> = {
   maxPool2dIndices: contiguousOnly(maxPool2dIndices),
+  maxPool2dValues: contiguousOnly(maxPool2dValues),
+  maxPool2dBackward: contiguousOnly(maxPool2dBackward),
   adaptiveMaxPool2dIndices: contiguousOnly(adaptiveMaxPool2dIndices),
   maxPoolPick: contiguousOnly(maxPoolPick),
   maxPoolBackward: contiguousOnly(maxPoolBackward),

@@ -1,0 +1,430 @@
+// Max pooling, with the contracts of src/backends/js/pool.ts: contiguous inputs seen as planes over
+// their last two dims, contiguous outputs.
+//   maxPool2dIndices / adaptiveMaxPool2dIndices   x → int32 flat plane index of each window's max
+//   maxPool2dValues                               x → each window's max (no indices: inference and
+//                                                 training forward; the backward recomputes them)
+//   maxPool2dBackward                             gy, x → dx: zeros plus gy at each window's max
+//   maxPoolPick / maxPoolBackward                 gather / scatter-add through given indices
+// Every window is scanned as the js reference does (PyTorch's CPU rule): row-major, the first strict
+// maximum wins, a NaN beats everything (the last NaN wins), and an all -inf window gives its first
+// position; so indices and values are bit-exact. 2×2 windows at stride 2 (the common CNN pool) take a
+// vector path that applies the same scan lane by lane.
+// Attributes (sliding windows): kH, kW, sH, sW, pH, pW, dH, dW; the adaptive kernel has none.
+#include "common.h"
+
+namespace tensile {
+namespace TENSILE_ISA {
+namespace {
+
+// Windows along one axis: output o reads first + t·step for t in [0, count).
+struct Axis {
+  int64_t in, out, k, s, p, d;
+  bool adaptive;
+  TL_INLINE void Window(int64_t o, int64_t* first, int64_t* count) const {
+    if (adaptive) {  // PyTorch's [floor(o·in/out), ceil((o+1)·in/out))
+      int64_t lo = o * in / out, hi = ((o + 1) * in + out - 1) / out;
+      *first = lo;
+      *count = hi - lo;
+      return;
+    }
+    int64_t start = o * s - p;
+    int64_t end = start + (k - 1) * d + 1;
+    if (end > in) end = in;
+    int64_t f = start < 0 ? start + (-start + d - 1) / d * d : start;  // the first tap inside the input
+    *first = f;
+    *count = end > f ? (end - f + d - 1) / d : 0;
+  }
+  int64_t step() const { return adaptive ? 1 : d; }
+};
+
+// Output columns whose windows a call tabulates on the stack; wider planes run the js kernel.
+constexpr int64_t kMaxCols = 4096;
+
+struct ColWindow {
+  int32_t first, count;
+};
+
+// The scan's step: v replaces the best so far when greater or NaN.
+template <class T>
+TL_INLINE bool Beats(T v, T best) {
+  return v > best || v != v;
+}
+
+// What a task writes for each window: its flat index, its value, or (backward) gy added at its index.
+enum Mode { kIndices, kValues, kGrad };
+
+template <class T, class G>
+struct MaxCtx {
+  const T* x;
+  const G* gy;     // kGrad
+  int32_t* idx;    // kIndices
+  T* val;          // kValues
+  G* dx;           // kGrad
+  Axis rows, cols;
+  const ColWindow* cw;
+  int64_t planes;
+  bool fast;       // 2×2 windows, stride 2, no padding or dilation
+};
+
+// One window's scan: flat plane index of the winner, or -1 for an empty window (none reach here
+// from the ops, whose output sizes keep every window non-empty).
+template <class T>
+TL_INLINE int64_t ScanWindow(const T* plane, int64_t inW, int64_t r0, int64_t rn, int64_t rs, int64_t c0, int64_t cn, int64_t cs, T* value) {
+  if (rn <= 0 || cn <= 0) return -1;
+  int64_t bi = r0 * inW + c0;
+  T best = plane[bi];  // same outcome as starting from -inf at the first position
+  for (int64_t r = 0; r < rn; r++) {
+    const T* row = plane + (r0 + r * rs) * inW;
+    for (int64_t c = 0; c < cn; c++) {
+      T v = row[c0 + c * cs];
+      // Selects rather than a branch: random data mispredicts it about once per window.
+      const bool take = Beats(v, best);
+      best = take ? v : best;
+      bi = take ? (r0 + r * rs) * inW + c0 + c * cs : bi;
+    }
+  }
+  *value = best;
+  return bi;
+}
+
+#if defined(TENSILE_ISA_AVX512)
+// Even and odd elements of 2·W consecutive ones; indices (held in float lanes) stored as int32.
+TL_INLINE void EvenOdd(const float* p, __m512* e, __m512* o) {
+  __m512 a = _mm512_loadu_ps(p), b = _mm512_loadu_ps(p + 16);
+  *e = _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b);
+  *o = _mm512_permutex2var_ps(a, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b);
+}
+TL_INLINE void EvenOdd(const double* p, __m512d* e, __m512d* o) {
+  __m512d a = _mm512_loadu_pd(p), b = _mm512_loadu_pd(p + 8);
+  *e = _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b);
+  *o = _mm512_permutex2var_pd(a, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b);
+}
+TL_INLINE void StoreIndex(int32_t* p, __m512 v) { _mm512_storeu_si512(p, _mm512_cvttps_epi32(v)); }
+TL_INLINE void StoreIndex(int32_t* p, __m512d v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvttpd_epi32(v)); }
+#elif defined(TENSILE_ISA_AVX2)
+TL_INLINE void EvenOdd(const float* p, __m256* e, __m256* o) {
+  __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
+  // shuffle gives [a0 a2 b0 b2 | a4 a6 b4 b6]; the 64-bit permute puts the a pairs first.
+  *e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+  *o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
+}
+TL_INLINE void EvenOdd(const double* p, __m256d* e, __m256d* o) {
+  __m256d a = _mm256_loadu_pd(p), b = _mm256_loadu_pd(p + 4);
+  *e = _mm256_permute4x64_pd(_mm256_unpacklo_pd(a, b), 0xD8);
+  *o = _mm256_permute4x64_pd(_mm256_unpackhi_pd(a, b), 0xD8);
+}
+TL_INLINE void StoreIndex(int32_t* p, __m256 v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_cvttps_epi32(v)); }
+TL_INLINE void StoreIndex(int32_t* p, __m256d v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvttpd_epi32(v)); }
+#else
+template <class T>
+TL_INLINE void EvenOdd(const T* p, T* e, T* o) {
+  *e = p[0];
+  *o = p[1];
+}
+template <class T>
+TL_INLINE void StoreIndex(int32_t* p, T v) { *p = static_cast<int32_t>(v); }
+#endif
+
+template <class T>
+struct VecOf;
+template <>
+struct VecOf<float> {
+  using S = F32;
+};
+template <>
+struct VecOf<double> {
+  using S = F64;
+};
+
+// One output row of 2×2 stride-2 windows over input rows r0, r1 (row index ih0 of r0), over the
+// first `full` columns (windows inside the input), W lanes at a time: the scan a, b (row 0), c, d
+// (row 1) as selects, so no branch mispredicts on random data. The last partial vector runs on
+// copies in stack buffers. Writes values to `val` or flat indices to `idx`.
+template <bool kVal, class T>
+void Max2x2Row(const T* r0, const T* r1, int64_t ih0, int64_t inW, int64_t full, int32_t* idx, T* val) {
+  using S = typename VecOf<T>::S;
+  using V = typename S::V;
+  using M = typename S::M;
+  T lane[S::W];
+  for (int i = 0; i < S::W; i++) lane[i] = static_cast<T>(2 * i);
+  const V iota2 = S::load(lane);
+  const V one = S::set1(1), down = S::set1(static_cast<T>(inW)), downRight = S::set1(static_cast<T>(inW + 1));
+  // Windows ow .. ow + W - 1 read p0[0 .. 2W) and p1[0 .. 2W); results go to v / ix.
+  auto step = [&](const T* p0, const T* p1, int64_t ow, T* v, int32_t* ix) {
+    V a, b, c, d;
+    EvenOdd(p0, &a, &b);
+    EvenOdd(p1, &c, &d);
+    M mb = S::mor(S::gt(b, a), S::isnan(b));
+    V best = S::select(mb, b, a);
+    M mc = S::mor(S::gt(c, best), S::isnan(c));
+    best = S::select(mc, c, best);
+    M md = S::mor(S::gt(d, best), S::isnan(d));
+    best = S::select(md, d, best);
+    if (kVal) {
+      S::store(v, best);
+    } else {
+      V off = S::select(md, downRight, S::select(mc, down, S::select(mb, one, S::set1(0))));
+      StoreIndex(ix, S::add(S::add(S::set1(static_cast<T>(ih0 * inW + 2 * ow)), iota2), off));
+    }
+  };
+  int64_t ow = 0;
+  for (; ow + S::W <= full; ow += S::W) step(r0 + 2 * ow, r1 + 2 * ow, ow, val + ow, idx + ow);
+  const int64_t rest = full - ow;
+  if (rest > 0) {
+    T t0[2 * S::W], t1[2 * S::W], v[S::W];
+    int32_t ix[S::W];
+    for (int64_t i = 0; i < 2 * S::W; i++) {
+      t0[i] = i < 2 * rest ? r0[2 * ow + i] : T(0);
+      t1[i] = i < 2 * rest ? r1[2 * ow + i] : T(0);
+    }
+    step(t0, t1, ow, v, ix);
+    for (int64_t i = 0; i < rest; i++) {
+      if (kVal) val[ow + i] = v[i];
+      else idx[ow + i] = ix[i];
+    }
+  }
+}
+
+template <Mode kMode, class T, class G>
+void MaxTask(void* p, int ith, int nth) {
+  const MaxCtx<T, G>& c = *static_cast<const MaxCtx<T, G>*>(p);
+  const Axis& R = c.rows;
+  const Axis& C = c.cols;
+  const int64_t inW = C.in, inPlane = R.in * C.in, outPlane = R.out * C.out;
+  int64_t start, end;
+  Split(kMode == kGrad ? c.planes : c.planes * R.out, ith, nth, &start, &end);
+  int32_t picks[kMaxCols];  // kGrad: one output row's winners
+  for (int64_t item = start; item < end; item++) {
+    // kGrad works plane by plane (it zeroes the plane first); the others row by row.
+    const int64_t plane = kMode == kGrad ? item : item / R.out;
+    const int64_t oh0 = kMode == kGrad ? 0 : item % R.out, oh1 = kMode == kGrad ? R.out : oh0 + 1;
+    const T* xp = c.x + plane * inPlane;
+    G* dxp = kMode == kGrad ? c.dx + plane * inPlane : nullptr;
+    if (kMode == kGrad) memset(dxp, 0, sizeof(G) * inPlane);
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+      const int64_t o = plane * outPlane + oh * C.out;
+      int64_t r0, rn;
+      R.Window(oh, &r0, &rn);
+      int64_t ow = 0;
+      if constexpr (static_cast<T>(0.5) != T(0)) {  // the vector path: float types only
+        if (c.fast && rn == 2) {
+          const int64_t full = C.out < inW / 2 ? C.out : inW / 2;
+          int32_t* ind = kMode == kIndices ? c.idx + o : picks;
+          T* val = kMode == kValues ? c.val + o : nullptr;
+          Max2x2Row<kMode == kValues, T>(xp + r0 * inW, xp + (r0 + 1) * inW, r0, inW, full, ind, val);
+          ow = full;
+        }
+      }
+      for (; ow < C.out; ow++) {
+        T best = T(0);
+        int64_t bi = ScanWindow(xp, inW, r0, rn, R.step(), c.cw[ow].first, c.cw[ow].count, C.step(), &best);
+        if (kMode == kIndices) c.idx[o + ow] = static_cast<int32_t>(bi < 0 ? r0 * inW + c.cw[ow].first : bi);
+        if (kMode == kValues) c.val[o + ow] = best;
+        if (kMode == kGrad) picks[ow] = static_cast<int32_t>(bi);
+      }
+      if (kMode == kGrad) {
+        const G* g = c.gy + o;
+        for (int64_t j = 0; j < C.out; j++) {
+          if (picks[j] >= 0) dxp[picks[j]] += g[j];
+        }
+      }
+    }
+  }
+}
+
+// Reads the window attributes (or the adaptive rule) and the plane sizes; false when malformed.
+bool MakeAxes(const tl_args* a, const tl_tensor& in, const tl_tensor& out, bool adaptive, Axis* rows, Axis* cols) {
+  if (in.ndim < 2 || out.ndim != in.ndim) return false;
+  const int64_t inH = in.shape[in.ndim - 2], inW = in.shape[in.ndim - 1];
+  const int64_t outH = out.shape[out.ndim - 2], outW = out.shape[out.ndim - 1];
+  for (int dim = 0; dim < in.ndim - 2; dim++) {
+    if (in.shape[dim] != out.shape[dim]) return false;
+  }
+  if (inH < 1 || inW < 1 || outH < 1 || outW < 1) return false;
+  *rows = Axis{inH, outH, 1, 1, 0, 1, adaptive};
+  *cols = Axis{inW, outW, 1, 1, 0, 1, adaptive};
+  if (adaptive) return true;
+  if (a->n_attrs != 8) return false;
+  const double* at = a->attrs;
+  *rows = Axis{inH, outH, int64_t(at[0]), int64_t(at[2]), int64_t(at[4]), int64_t(at[6]), false};
+  *cols = Axis{inW, outW, int64_t(at[1]), int64_t(at[3]), int64_t(at[5]), int64_t(at[7]), false};
+  return rows->k >= 1 && rows->s >= 1 && rows->p >= 0 && rows->d >= 1 && cols->k >= 1 && cols->s >= 1 && cols->p >= 0 && cols->d >= 1;
+}
+
+template <Mode kMode, class T, class G>
+int RunMax(const tl_tensor& x, const tl_tensor& gy, const tl_tensor& out, const Axis& rows, const Axis& cols, const tl_runtime* rt) {
+  const int64_t inPlane = rows.in * cols.in;
+  if (cols.out > kMaxCols || inPlane > (int64_t(1) << 31) - 1) return TL_ERR_UNSUPPORTED;
+  ColWindow cw[kMaxCols];
+  for (int64_t o = 0; o < cols.out; o++) {
+    int64_t f, n;
+    cols.Window(o, &f, &n);
+    cw[o] = ColWindow{static_cast<int32_t>(f), static_cast<int32_t>(n)};
+  }
+  MaxCtx<T, G> c{};
+  c.x = Base<const T>(x);
+  c.rows = rows;
+  c.cols = cols;
+  c.cw = cw;
+  c.planes = (x.size) / inPlane;
+  // The vector path keeps indices in float lanes: exact below 2^24 for float32.
+  c.fast = !rows.adaptive && rows.k == 2 && cols.k == 2 && rows.s == 2 && cols.s == 2 && rows.p == 0 && cols.p == 0 &&
+           rows.d == 1 && cols.d == 1 && (sizeof(T) == 8 || inPlane < (int64_t(1) << 24));
+  if (kMode == kIndices) c.idx = Base<int32_t>(out);
+  if (kMode == kValues) c.val = Base<T>(out);
+  if (kMode == kGrad) {
+    c.gy = Base<const G>(gy);
+    c.dx = Base<G>(out);
+  }
+  const int64_t items = kMode == kGrad ? c.planes : c.planes * rows.out;
+  int nth = ThreadsFor(rt, c.planes * inPlane, 1 << 15);
+  if (nth > items) nth = static_cast<int>(items);
+  rt->parallel_for(nth, MaxTask<kMode, T, G>, &c);
+  return TL_OK;
+}
+
+template <bool kAdaptive>
+int MaxIndices(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 1 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor& x = a->t[0];
+  const tl_tensor& y = a->t[1];
+  Axis rows, cols;
+  if (!MakeAxes(a, x, y, kAdaptive, &rows, &cols)) return TL_ERR_ARGS;
+  if (y.dtype != TL_I32 || !IsContiguous(x) || !IsContiguous(y)) return TL_ERR_UNSUPPORTED;
+  if (y.size == 0) return TL_OK;
+  switch (x.dtype) {
+    case TL_F32: return RunMax<kIndices, float, float>(x, x, y, rows, cols, rt);
+    case TL_F64: return RunMax<kIndices, double, double>(x, x, y, rows, cols, rt);
+    case TL_I32: return RunMax<kIndices, int32_t, int32_t>(x, x, y, rows, cols, rt);
+    default: return TL_ERR_UNSUPPORTED;
+  }
+}
+
+int MaxValues(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 1 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor& x = a->t[0];
+  const tl_tensor& y = a->t[1];
+  Axis rows, cols;
+  if (!MakeAxes(a, x, y, false, &rows, &cols)) return TL_ERR_ARGS;
+  if (y.dtype != x.dtype || !IsContiguous(x) || !IsContiguous(y)) return TL_ERR_UNSUPPORTED;
+  if (y.size == 0) return TL_OK;
+  switch (x.dtype) {
+    case TL_F32: return RunMax<kValues, float, float>(x, x, y, rows, cols, rt);
+    case TL_F64: return RunMax<kValues, double, double>(x, x, y, rows, cols, rt);
+    case TL_I32: return RunMax<kValues, int32_t, int32_t>(x, x, y, rows, cols, rt);
+    default: return TL_ERR_UNSUPPORTED;
+  }
+}
+
+// inputs gy [.., outH, outW], x [.., inH, inW]; output dx like x, of gy's dtype.
+int MaxBackwardFromInput(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 2 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor& gy = a->t[0];
+  const tl_tensor& x = a->t[1];
+  const tl_tensor& dx = a->t[2];
+  Axis rows, cols;
+  if (!MakeAxes(a, x, gy, false, &rows, &cols) || dx.size != x.size) return TL_ERR_ARGS;
+  if (dx.dtype != gy.dtype || !IsContiguous(x) || !IsContiguous(gy) || !IsContiguous(dx)) return TL_ERR_UNSUPPORTED;
+  if (dx.size == 0) return TL_OK;
+  if (x.dtype == TL_F32 && gy.dtype == TL_F32) return RunMax<kGrad, float, float>(x, gy, dx, rows, cols, rt);
+  if (x.dtype == TL_F64 && gy.dtype == TL_F64) return RunMax<kGrad, double, double>(x, gy, dx, rows, cols, rt);
+  return TL_ERR_UNSUPPORTED;
+}
+
+// ---- through given indices ----
+
+template <class E>
+struct PickCtx {
+  const E* src;
+  const int32_t* idx;
+  E* dst;
+  int64_t planes, inPlane, outPlane;
+  int bad;  // set when an index is outside its plane (those elements are skipped)
+};
+
+// maxPoolPick moves elements (any 4- or 8-byte dtype); maxPoolBackward adds them.
+template <class E, bool kScatter>
+void PickTask(void* p, int ith, int nth) {
+  PickCtx<E>& c = *static_cast<PickCtx<E>*>(p);
+  int64_t start, end;
+  Split(c.planes, ith, nth, &start, &end);
+  for (int64_t pl = start; pl < end; pl++) {
+    const int32_t* ind = c.idx + pl * c.outPlane;
+    if (kScatter) {
+      E* dx = c.dst + pl * c.inPlane;
+      const E* g = c.src + pl * c.outPlane;
+      memset(dx, 0, sizeof(E) * c.inPlane);
+      for (int64_t j = 0; j < c.outPlane; j++) {
+        uint32_t i = static_cast<uint32_t>(ind[j]);
+        if (i < static_cast<uint64_t>(c.inPlane)) dx[i] += g[j];
+        else __atomic_store_n(&c.bad, 1, __ATOMIC_RELAXED);
+      }
+    } else {
+      const E* x = c.src + pl * c.inPlane;
+      E* y = c.dst + pl * c.outPlane;
+      for (int64_t j = 0; j < c.outPlane; j++) {
+        uint32_t i = static_cast<uint32_t>(ind[j]);
+        if (i < static_cast<uint64_t>(c.inPlane)) y[j] = x[i];
+        else __atomic_store_n(&c.bad, 1, __ATOMIC_RELAXED);
+      }
+    }
+  }
+}
+
+template <class E, bool kScatter>
+int RunPick(const tl_tensor& src, const tl_tensor& idx, const tl_tensor& dst, const tl_tensor& big, const tl_runtime* rt) {
+  PickCtx<E> c{Base<const E>(src), Base<const int32_t>(idx), Base<E>(dst), 0, 0, 0, 0};
+  c.inPlane = big.shape[big.ndim - 2] * big.shape[big.ndim - 1];
+  c.outPlane = idx.shape[idx.ndim - 2] * idx.shape[idx.ndim - 1];
+  if (c.inPlane == 0 || c.outPlane == 0) return TL_OK;
+  c.planes = idx.size / c.outPlane;
+  if (c.planes * c.inPlane != big.size) return TL_ERR_ARGS;
+  int nth = ThreadsFor(rt, c.planes * (c.inPlane + c.outPlane), 1 << 15);
+  if (nth > c.planes) nth = static_cast<int>(c.planes);
+  rt->parallel_for(nth, PickTask<E, kScatter>, &c);
+  return c.bad ? TL_ERR_BOUNDS : TL_OK;
+}
+
+// inputs x, idx; output like idx, of x's dtype.
+int Pick(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 2 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor& x = a->t[0];
+  const tl_tensor& idx = a->t[1];
+  const tl_tensor& y = a->t[2];
+  if (x.ndim < 2 || idx.ndim != x.ndim || y.size != idx.size) return TL_ERR_ARGS;
+  if (idx.dtype != TL_I32 || y.dtype != x.dtype || !IsContiguous(x) || !IsContiguous(idx) || !IsContiguous(y)) return TL_ERR_UNSUPPORTED;
+  if (y.size == 0) return TL_OK;
+  if (x.dtype == TL_F64) return RunPick<uint64_t, false>(x, idx, y, x, rt);
+  if (x.dtype == TL_F32 || x.dtype == TL_I32) return RunPick<uint32_t, false>(x, idx, y, x, rt);
+  return TL_ERR_UNSUPPORTED;
+}
+
+// inputs gy, idx; output dx [.., inH, inW] of gy's dtype.
+int PickBackward(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 2 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor& gy = a->t[0];
+  const tl_tensor& idx = a->t[1];
+  const tl_tensor& dx = a->t[2];
+  if (dx.ndim < 2 || idx.ndim != dx.ndim || gy.size != idx.size) return TL_ERR_ARGS;
+  if (idx.dtype != TL_I32 || dx.dtype != gy.dtype || !IsContiguous(gy) || !IsContiguous(idx) || !IsContiguous(dx)) return TL_ERR_UNSUPPORTED;
+  if (dx.size == 0) return TL_OK;
+  if (gy.dtype == TL_F32) return RunPick<float, true>(gy, idx, dx, dx, rt);
+  if (gy.dtype == TL_F64) return RunPick<double, true>(gy, idx, dx, dx, rt);
+  return TL_ERR_UNSUPPORTED;
+}
+
+}  // namespace
+}  // namespace TENSILE_ISA
+}  // namespace tensile
+
+using namespace tensile::TENSILE_ISA;
+
+TL_FAMILY_TABLE(pool) = {
+    {"maxPool2dIndices", MaxIndices<false>},
+    {"adaptiveMaxPool2dIndices", MaxIndices<true>},
+    {"maxPool2dValues", MaxValues},
+    {"maxPool2dBackward", MaxBackwardFromInput},
+    {"maxPoolPick", Pick},
+    {"maxPoolBackward", PickBackward},
+    {nullptr, nullptr},
+};
