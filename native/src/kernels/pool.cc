@@ -87,42 +87,65 @@ TL_INLINE int64_t ScanWindow(const T* plane, int64_t inW, int64_t r0, int64_t rn
   return bi;
 }
 
+// Lane shuffles of the 2×2 path: Deinterleave splits 2·W consecutive elements (a then b) into even
+// and odd ones, Interleave undoes it; StoreIndex stores the first n lanes (indices held in float
+// lanes) as int32.
 #if defined(TENSILE_ISA_AVX512)
-// Even and odd elements of 2·W consecutive ones; indices (held in float lanes) stored as int32.
-TL_INLINE void EvenOdd(const float* p, __m512* e, __m512* o) {
-  __m512 a = _mm512_loadu_ps(p), b = _mm512_loadu_ps(p + 16);
+TL_INLINE void Deinterleave(__m512 a, __m512 b, __m512* e, __m512* o) {
   *e = _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b);
   *o = _mm512_permutex2var_ps(a, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b);
 }
-TL_INLINE void EvenOdd(const double* p, __m512d* e, __m512d* o) {
-  __m512d a = _mm512_loadu_pd(p), b = _mm512_loadu_pd(p + 8);
+TL_INLINE void Deinterleave(__m512d a, __m512d b, __m512d* e, __m512d* o) {
   *e = _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b);
   *o = _mm512_permutex2var_pd(a, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b);
 }
-TL_INLINE void StoreIndex(int32_t* p, __m512 v) { _mm512_storeu_si512(p, _mm512_cvttps_epi32(v)); }
-TL_INLINE void StoreIndex(int32_t* p, __m512d v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvttpd_epi32(v)); }
+TL_INLINE void Interleave(__m512 e, __m512 o, __m512* lo, __m512* hi) {
+  *lo = _mm512_permutex2var_ps(e, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), o);
+  *hi = _mm512_permutex2var_ps(e, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), o);
+}
+TL_INLINE void Interleave(__m512d e, __m512d o, __m512d* lo, __m512d* hi) {
+  *lo = _mm512_permutex2var_pd(e, _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), o);
+  *hi = _mm512_permutex2var_pd(e, _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15), o);
+}
+TL_INLINE void StoreIndex(int32_t* p, __m512 v, int n) { _mm512_mask_storeu_epi32(p, F32::tail(n), _mm512_cvttps_epi32(v)); }
+TL_INLINE void StoreIndex(int32_t* p, __m512d v, int n) { _mm256_mask_storeu_epi32(p, F64::tail(n), _mm512_cvttpd_epi32(v)); }
 #elif defined(TENSILE_ISA_AVX2)
-TL_INLINE void EvenOdd(const float* p, __m256* e, __m256* o) {
-  __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
+TL_INLINE void Deinterleave(__m256 a, __m256 b, __m256* e, __m256* o) {
   // shuffle gives [a0 a2 b0 b2 | a4 a6 b4 b6]; the 64-bit permute puts the a pairs first.
   *e = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
   *o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
 }
-TL_INLINE void EvenOdd(const double* p, __m256d* e, __m256d* o) {
-  __m256d a = _mm256_loadu_pd(p), b = _mm256_loadu_pd(p + 4);
+TL_INLINE void Deinterleave(__m256d a, __m256d b, __m256d* e, __m256d* o) {
   *e = _mm256_permute4x64_pd(_mm256_unpacklo_pd(a, b), 0xD8);
   *o = _mm256_permute4x64_pd(_mm256_unpackhi_pd(a, b), 0xD8);
 }
-TL_INLINE void StoreIndex(int32_t* p, __m256 v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm256_cvttps_epi32(v)); }
-TL_INLINE void StoreIndex(int32_t* p, __m256d v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvttpd_epi32(v)); }
+TL_INLINE void Interleave(__m256 e, __m256 o, __m256* lo, __m256* hi) {
+  __m256 l = _mm256_unpacklo_ps(e, o), h = _mm256_unpackhi_ps(e, o);  // [e0 o0 e1 o1 | e4 o4 e5 o5], [e2 .. | e6 ..]
+  *lo = _mm256_permute2f128_ps(l, h, 0x20);
+  *hi = _mm256_permute2f128_ps(l, h, 0x31);
+}
+TL_INLINE void Interleave(__m256d e, __m256d o, __m256d* lo, __m256d* hi) {
+  __m256d l = _mm256_unpacklo_pd(e, o), h = _mm256_unpackhi_pd(e, o);  // [e0 o0 | e2 o2], [e1 o1 | e3 o3]
+  *lo = _mm256_permute2f128_pd(l, h, 0x20);
+  *hi = _mm256_permute2f128_pd(l, h, 0x31);
+}
+TL_INLINE void StoreIndex(int32_t* p, __m256 v, int n) { _mm256_maskstore_epi32(p, F32::tailmask(n), _mm256_cvttps_epi32(v)); }
+TL_INLINE void StoreIndex(int32_t* p, __m256d v, int n) {
+  _mm_maskstore_epi32(p, _mm_cmpgt_epi32(_mm_set1_epi32(n), _mm_setr_epi32(0, 1, 2, 3)), _mm256_cvttpd_epi32(v));
+}
 #else
 template <class T>
-TL_INLINE void EvenOdd(const T* p, T* e, T* o) {
-  *e = p[0];
-  *o = p[1];
+TL_INLINE void Deinterleave(T a, T b, T* e, T* o) {
+  *e = a;
+  *o = b;
 }
 template <class T>
-TL_INLINE void StoreIndex(int32_t* p, T v) { *p = static_cast<int32_t>(v); }
+TL_INLINE void Interleave(T e, T o, T* lo, T* hi) {
+  *lo = e;
+  *hi = o;
+}
+template <class T>
+TL_INLINE void StoreIndex(int32_t* p, T v, int) { *p = static_cast<int32_t>(v); }
 #endif
 
 template <class T>
@@ -137,50 +160,63 @@ struct VecOf<double> {
 };
 
 // One output row of 2×2 stride-2 windows over input rows r0, r1 (row index ih0 of r0), over the
-// first `full` columns (windows inside the input), W lanes at a time: the scan a, b (row 0), c, d
-// (row 1) as selects, so no branch mispredicts on random data. The last partial vector runs on
-// copies in stack buffers. Writes values to `val` or flat indices to `idx`.
-template <bool kVal, class T>
-void Max2x2Row(const T* r0, const T* r1, int64_t ih0, int64_t inW, int64_t full, int32_t* idx, T* val) {
+// first `full` columns (windows inside the input), W lanes at a time (the last vector masked): the
+// scan a, b (row 0), c, d (row 1) as selects, so no branch mispredicts on random data. kValues
+// writes `val`, kIndices `idx`; kGrad writes input rows d0, d1 (columns [0, 2·full)) directly from
+// the gradient row g: g at each winner, +0 elsewhere (0 + g, as the js scatter computes it).
+template <Mode kMode, class T>
+void Max2x2Row(const T* r0, const T* r1, int64_t ih0, int64_t inW, int64_t full, int32_t* idx, T* val, const T* g, T* d0, T* d1) {
   using S = typename VecOf<T>::S;
   using V = typename S::V;
   using M = typename S::M;
   T lane[S::W];
   for (int i = 0; i < S::W; i++) lane[i] = static_cast<T>(2 * i);
   const V iota2 = S::load(lane);
-  const V one = S::set1(1), down = S::set1(static_cast<T>(inW)), downRight = S::set1(static_cast<T>(inW + 1));
-  // Windows ow .. ow + W - 1 read p0[0 .. 2W) and p1[0 .. 2W); results go to v / ix.
-  auto step = [&](const T* p0, const T* p1, int64_t ow, T* v, int32_t* ix) {
+  const V zero = S::set1(0), one = S::set1(1), down = S::set1(static_cast<T>(inW)), downRight = S::set1(static_cast<T>(inW + 1));
+  for (int64_t ow = 0; ow < full; ow += S::W) {
+    const int n = full - ow < S::W ? static_cast<int>(full - ow) : S::W;  // windows in this vector
+    const int lo = 2 * n < S::W ? 2 * n : S::W, hi = 2 * n - lo;        // input elements per half
     V a, b, c, d;
-    EvenOdd(p0, &a, &b);
-    EvenOdd(p1, &c, &d);
+    if (n == S::W) {
+      Deinterleave(S::load(r0 + 2 * ow), S::load(r0 + 2 * ow + S::W), &a, &b);
+      Deinterleave(S::load(r1 + 2 * ow), S::load(r1 + 2 * ow + S::W), &c, &d);
+    } else {
+      Deinterleave(S::loadn(r0 + 2 * ow, lo), S::loadn(r0 + 2 * ow + S::W, hi), &a, &b);
+      Deinterleave(S::loadn(r1 + 2 * ow, lo), S::loadn(r1 + 2 * ow + S::W, hi), &c, &d);
+    }
     M mb = S::mor(S::gt(b, a), S::isnan(b));
     V best = S::select(mb, b, a);
     M mc = S::mor(S::gt(c, best), S::isnan(c));
     best = S::select(mc, c, best);
     M md = S::mor(S::gt(d, best), S::isnan(d));
     best = S::select(md, d, best);
-    if (kVal) {
-      S::store(v, best);
+    if (kMode == kValues) {
+      if (n == S::W) S::store(val + ow, best);
+      else S::storen(val + ow, best, n);
+    } else if (kMode == kIndices) {
+      V off = S::select(md, downRight, S::select(mc, down, S::select(mb, one, zero)));
+      StoreIndex(idx + ow, S::add(S::add(S::set1(static_cast<T>(ih0 * inW + 2 * ow)), iota2), off), n);
     } else {
-      V off = S::select(md, downRight, S::select(mc, down, S::select(mb, one, S::set1(0))));
-      StoreIndex(ix, S::add(S::add(S::set1(static_cast<T>(ih0 * inW + 2 * ow)), iota2), off));
-    }
-  };
-  int64_t ow = 0;
-  for (; ow + S::W <= full; ow += S::W) step(r0 + 2 * ow, r1 + 2 * ow, ow, val + ow, idx + ow);
-  const int64_t rest = full - ow;
-  if (rest > 0) {
-    T t0[2 * S::W], t1[2 * S::W], v[S::W];
-    int32_t ix[S::W];
-    for (int64_t i = 0; i < 2 * S::W; i++) {
-      t0[i] = i < 2 * rest ? r0[2 * ow + i] : T(0);
-      t1[i] = i < 2 * rest ? r1[2 * ow + i] : T(0);
-    }
-    step(t0, t1, ow, v, ix);
-    for (int64_t i = 0; i < rest; i++) {
-      if (kVal) val[ow + i] = v[i];
-      else idx[ow + i] = ix[i];
+      const V gg = n == S::W ? S::load(g + ow) : S::loadn(g + ow, n);
+      // The last select that fired names the winner.
+      const V gd = S::select(md, gg, zero);
+      const V gc = S::select(md, zero, S::select(mc, gg, zero));
+      const V gb = S::select(S::mor(md, mc), zero, S::select(mb, gg, zero));
+      const V ga = S::select(S::mor(S::mor(md, mc), mb), zero, gg);
+      V q0, q1, q2, q3;
+      Interleave(S::add(ga, zero), S::add(gb, zero), &q0, &q1);
+      Interleave(S::add(gc, zero), S::add(gd, zero), &q2, &q3);
+      if (n == S::W) {
+        S::store(d0 + 2 * ow, q0);
+        S::store(d0 + 2 * ow + S::W, q1);
+        S::store(d1 + 2 * ow, q2);
+        S::store(d1 + 2 * ow + S::W, q3);
+      } else {
+        S::storen(d0 + 2 * ow, q0, lo);
+        S::storen(d0 + 2 * ow + S::W, q1, hi);
+        S::storen(d1 + 2 * ow, q2, lo);
+        S::storen(d1 + 2 * ow + S::W, q3, hi);
+      }
     }
   }
 }
@@ -195,39 +231,51 @@ void MaxTask(void* p, int ith, int nth) {
   Split(kMode == kGrad ? c.planes : c.planes * R.out, ith, nth, &start, &end);
   int32_t picks[kMaxCols];  // kGrad: one output row's winners
   for (int64_t item = start; item < end; item++) {
-    // kGrad works plane by plane (it zeroes the plane first); the others row by row.
+    // kGrad works plane by plane (it zeroes the plane, or on the vector path what the vector rows
+    // leave); the others row by row.
     const int64_t plane = kMode == kGrad ? item : item / R.out;
     const int64_t oh0 = kMode == kGrad ? 0 : item % R.out, oh1 = kMode == kGrad ? R.out : oh0 + 1;
     const T* xp = c.x + plane * inPlane;
     G* dxp = kMode == kGrad ? c.dx + plane * inPlane : nullptr;
-    if (kMode == kGrad) memset(dxp, 0, sizeof(G) * inPlane);
+    if (kMode == kGrad && !c.fast) memset(dxp, 0, sizeof(G) * inPlane);
     for (int64_t oh = oh0; oh < oh1; oh++) {
       const int64_t o = plane * outPlane + oh * C.out;
       int64_t r0, rn;
       R.Window(oh, &r0, &rn);
       int64_t ow = 0;
       if constexpr (static_cast<T>(0.5) != T(0)) {  // the vector path: float types only
-        if (c.fast && rn == 2) {
-          const int64_t full = C.out < inW / 2 ? C.out : inW / 2;
-          int32_t* ind = kMode == kIndices ? c.idx + o : picks;
-          T* val = kMode == kValues ? c.val + o : nullptr;
-          Max2x2Row<kMode == kValues, T>(xp + r0 * inW, xp + (r0 + 1) * inW, r0, inW, full, ind, val);
+        if (c.fast) {
+          // Windows at stride 2 own rows 2·oh and 2·oh + 1 and columns 2·ow and 2·ow + 1.
+          const int64_t full = rn == 2 ? (C.out < inW / 2 ? C.out : inW / 2) : 0;
+          if (kMode == kGrad && inW > 2 * full) {
+            for (int64_t r = r0; r < r0 + rn; r++) memset(dxp + r * inW + 2 * full, 0, sizeof(G) * (inW - 2 * full));
+          }
+          if (full > 0) {
+            const T* g = kMode == kGrad ? reinterpret_cast<const T*>(c.gy) + o : nullptr;
+            T* d0 = kMode == kGrad ? reinterpret_cast<T*>(dxp) + r0 * inW : nullptr;
+            Max2x2Row<kMode, T>(xp + r0 * inW, xp + (r0 + 1) * inW, r0, inW, full, kMode == kIndices ? c.idx + o : nullptr,
+                                kMode == kValues ? c.val + o : nullptr, g, d0, d0 == nullptr ? nullptr : d0 + inW);
+          }
           ow = full;
         }
       }
-      for (; ow < C.out; ow++) {
+      for (int64_t j = ow; j < C.out; j++) {
         T best = T(0);
-        int64_t bi = ScanWindow(xp, inW, r0, rn, R.step(), c.cw[ow].first, c.cw[ow].count, C.step(), &best);
-        if (kMode == kIndices) c.idx[o + ow] = static_cast<int32_t>(bi < 0 ? r0 * inW + c.cw[ow].first : bi);
-        if (kMode == kValues) c.val[o + ow] = best;
-        if (kMode == kGrad) picks[ow] = static_cast<int32_t>(bi);
+        int64_t bi = ScanWindow(xp, inW, r0, rn, R.step(), c.cw[j].first, c.cw[j].count, C.step(), &best);
+        if (kMode == kIndices) c.idx[o + j] = static_cast<int32_t>(bi < 0 ? r0 * inW + c.cw[j].first : bi);
+        if (kMode == kValues) c.val[o + j] = best;
+        if (kMode == kGrad) picks[j] = static_cast<int32_t>(bi);
       }
       if (kMode == kGrad) {
         const G* g = c.gy + o;
-        for (int64_t j = 0; j < C.out; j++) {
+        for (int64_t j = ow; j < C.out; j++) {
           if (picks[j] >= 0) dxp[picks[j]] += g[j];
         }
       }
+    }
+    if (kMode == kGrad && c.fast) {  // rows below the last window (an odd height)
+      const int64_t covered = 2 * R.out < R.in ? 2 * R.out : R.in;
+      memset(dxp + covered * inW, 0, sizeof(G) * (R.in - covered) * inW);
     }
   }
 }
