@@ -207,3 +207,39 @@ test("native pool kernels overwrite their outputs, never read them (NaN-filled o
     assert.ok(!Array.from(clean.dataSync() as Float32Array).some(Number.isNaN), name);
   }
 });
+
+// ---- gridSample (native/src/kernels/sample.cc) ----
+
+/** A seeded grid [N, Ho, Wo, 2]: random points past the edges, exact ties (multiples of 1/8), NaN and huge values. */
+function sampleGrid(shape: number[], dtype: Float): Tensor {
+  const data = Float64Array.from(tl.rand(shape, { dtype: "float64" }).dataSync() as Float64Array, (v) => v * 3.2 - 1.6);
+  const specials = [NaN, 1e30, -1e30, Infinity, -Infinity, -0, 1, -1];
+  for (let i = 0; i < data.length; i++) {
+    if (i % 5 === 1) data[i] = Math.round(data[i] * 8) / 8;
+    if (i % 97 === 3) data[i] = specials[(i / 97) % specials.length | 0];
+  }
+  return tl.tensor(data, { shape, dtype });
+}
+
+for (const dtype of ["float32", "float64"] as const) {
+  for (const mode of ["bilinear", "nearest"] as const) {
+    for (const paddingMode of ["zeros", "border"] as const) {
+      for (const alignCorners of [false, true]) {
+        const options = { mode, paddingMode, alignCorners };
+        test(`native gridSample ${mode} ${paddingMode}${alignCorners ? " alignCorners" : ""} (${dtype}) is bit-exact`, () => {
+          agreeWithJs("gridSample", () => tl.gridSample(tl.randn([2, 3, 8, 7], { dtype }), sampleGrid([2, 9, 31, 2], dtype), options), EXACT);
+        });
+      }
+    }
+  }
+  test(`native gridSample (${dtype}): a batch split across threads, and the gradients`, () => {
+    agreeWithJs("gridSample batch", () => tl.gridSample(tl.randn([8, 16, 20, 20], { dtype }), sampleGrid([8, 24, 24, 2], dtype)), EXACT);
+    agreeWithJs("gridSample gradients", () => {
+      const x = tl.randn([2, 3, 6, 5], { dtype }).requiresGrad_();
+      const grid = tl.rand([2, 4, 7, 2], { dtype }).mul(2.4).sub(1.2).requiresGrad_();
+      const y = tl.gridSample(x, grid);
+      y.mul(tl.randn(y.shape, { dtype })).sum().backward();
+      return [y.detach(), x.grad as Tensor, grid.grad as Tensor];
+    }, linearTol);
+  });
+}

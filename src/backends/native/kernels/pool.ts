@@ -43,9 +43,20 @@ const bilinear: NativeKernelSpec = {
   },
 };
 
+/** gridSample: nearest (0/1), border padding (0/1), alignCorners (0/1). */
+const gridSample: NativeKernelSpec = {
+  strided: false,
+  attrs: (a) => {
+    pushAttr(a.mode === "nearest" ? 1 : 0);
+    pushAttr(a.paddingMode === "border" ? 1 : 0);
+    pushAttr(a.alignCorners === true ? 1 : 0);
+  },
+};
+
 /**
- * native/src/kernels/pool.cc (max pooling: float32, float64, int32) and resample.cc (average pools
- * and interpolation as separable linear maps: float32, float64).
+ * native/src/kernels/pool.cc (max pooling: float32, float64, int32), resample.cc (average pools
+ * and interpolation as separable linear maps: float32, float64) and sample.cc (gridSample's
+ * forward: float32, float64).
  */
 export const poolKernels: NativeKernelTable = {
   maxPool2dIndices: maxWindows,
@@ -62,4 +73,5 @@ export const poolKernels: NativeKernelTable = {
   upsampleNearest2dBackward: nearest,
   upsampleBilinear2d: bilinear,
   upsampleBilinear2dBackward: bilinear,
+  gridSample,
 };
