@@ -29,12 +29,14 @@ void Row(const typename S::T* x, const typename S::T* g, typename S::T* y, int64
       const int r = n - i < S::W ? static_cast<int>(n - i) : S::W;
       StoreN<S>(y + i, S::mul(LoadN<S>(y + i, r), inv), r);
     }
-  } else if constexpr (K == kLogSoftmax) {
+  } else if constexpr (K == kLogSoftmax) {  // (x − hi) − lo, lse = hi + lo
     const T m = RowMax<S>(x, n);
-    const V lse = S::set1(static_cast<T>(m + log(RowExpSum<S, false>(x, m, nullptr, n))));
+    T hi, lo;
+    Split2(m + log(RowExpSum<S, false>(x, m, nullptr, n)), &hi, &lo);
+    const V h = S::set1(hi), l = S::set1(lo);
     for (; i < n; i += S::W) {
       const int r = n - i < S::W ? static_cast<int>(n - i) : S::W;
-      StoreN<S>(y + i, S::sub(LoadN<S>(x + i, r), lse), r);
+      StoreN<S>(y + i, S::sub(S::sub(LoadN<S>(x + i, r), h), l), r);
     }
   } else if constexpr (K == kSoftmaxBackward) {  // y·(g − Σ g·y)
     const V dot = S::set1(static_cast<T>(RowDot<S>(g, x, n)));
@@ -51,35 +53,54 @@ void Row(const typename S::T* x, const typename S::T* g, typename S::T* y, int64
   }
 }
 
+// Per-lane values computed in double (sums, then f(sum)) as a vector of T, and as hi + lo pairs.
+template <class S, class F>
+TL_INLINE typename S::V LaneMap(const Acc<S>& acc, F f) {
+  double sums[S::W];
+  typename S::T out[S::W];
+  acc.lanes(sums);
+  for (int k = 0; k < S::W; k++) out[k] = static_cast<typename S::T>(f(sums[k], k));
+  return S::load(out);
+}
+
 // r lanes (positions j..j+r) of one [C, inner] block: element c of a lane is at p + c·inner.
 template <class S, int K>
 void Column(const typename S::T* x, const typename S::T* g, typename S::T* y, int64_t n, int64_t inner, int r) {
+  using T = typename S::T;
   using V = typename S::V;
+  Acc<S> acc;
   if constexpr (K == kSoftmax || K == kLogSoftmax) {
     V m = LoadN<S>(x, r);
     for (int64_t c = 1; c < n; c++) m = S::max(m, LoadN<S>(x + c * inner, r));
-    V s = S::set1(0);
     for (int64_t c = 0; c < n; c++) {
       V e = Exp<S>(S::sub(LoadN<S>(x + c * inner, r), m));
       if (K == kSoftmax) StoreN<S>(y + c * inner, e, r);
-      s = S::add(s, e);
+      acc.add(e);
     }
     if constexpr (K == kSoftmax) {
-      V inv = S::div(S::set1(1), s);
+      const V inv = LaneMap<S>(acc, [](double s, int) { return 1.0 / s; });
       for (int64_t c = 0; c < n; c++) StoreN<S>(y + c * inner, S::mul(LoadN<S>(y + c * inner, r), inv), r);
     } else {
-      V lse = S::add(m, Log<S>(s));
-      for (int64_t c = 0; c < n; c++) StoreN<S>(y + c * inner, S::sub(LoadN<S>(x + c * inner, r), lse), r);
+      T mb[S::W], lob[S::W];
+      S::store(mb, m);
+      const V hi = LaneMap<S>(acc, [&](double s, int k) {
+        T h, l;
+        Split2(mb[k] + log(s), &h, &l);
+        lob[k] = l;
+        return h;
+      });
+      const V lo = S::load(lob);
+      for (int64_t c = 0; c < n; c++) StoreN<S>(y + c * inner, S::sub(S::sub(LoadN<S>(x + c * inner, r), hi), lo), r);
     }
   } else {
-    V acc = S::set1(0);
     for (int64_t c = 0; c < n; c++) {
       V gv = LoadN<S>(g + c * inner, r);
-      acc = K == kSoftmaxBackward ? S::fma(gv, LoadN<S>(x + c * inner, r), acc) : S::add(acc, gv);
+      acc.add(K == kSoftmaxBackward ? S::mul(gv, LoadN<S>(x + c * inner, r)) : gv);
     }
+    const V total = LaneMap<S>(acc, [](double s, int) { return s; });
     for (int64_t c = 0; c < n; c++) {
       V xv = LoadN<S>(x + c * inner, r), gv = LoadN<S>(g + c * inner, r);
-      V out = K == kSoftmaxBackward ? S::mul(xv, S::sub(gv, acc)) : S::sub(gv, S::mul(Exp<S>(xv), acc));
+      V out = K == kSoftmaxBackward ? S::mul(xv, S::sub(gv, total)) : S::sub(gv, S::mul(Exp<S>(xv), total));
       StoreN<S>(y + c * inner, out, r);
     }
   }

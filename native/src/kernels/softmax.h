@@ -1,6 +1,6 @@
-// Row helpers of the softmax family, shared by softmax.cc and cross_entropy.cc: lane-wise exp/log
-// (vector math for float32 on the AVX builds, libm in double otherwise, as the js kernels), partial
-// loads and stores, and the row max / exp-sum / dot reductions over a contiguous row.
+// Row helpers of the softmax family, shared by softmax.cc and cross_entropy.cc: lane-wise exp (the
+// vector exp of simd/vmath.h for float32 on the AVX builds, libm in double otherwise, as the js
+// kernels), partial loads and stores, double accumulators, and the row max / exp-sum / dot reductions.
 #ifndef TENSILE_KERNELS_SOFTMAX_H
 #define TENSILE_KERNELS_SOFTMAX_H
 
@@ -22,18 +22,6 @@ TL_INLINE typename S::V Exp(typename S::V x) {
   T buf[S::W];
   S::store(buf, x);
   for (int i = 0; i < S::W; i++) buf[i] = static_cast<T>(exp(static_cast<double>(buf[i])));
-  return S::load(buf);
-}
-
-template <class S>
-TL_INLINE typename S::V Log(typename S::V x) {
-  using T = typename S::T;
-#if TL_VECTOR_MATH
-  if constexpr (sizeof(T) == 4) return VLog<S>(x);
-#endif
-  T buf[S::W];
-  S::store(buf, x);
-  for (int i = 0; i < S::W; i++) buf[i] = static_cast<T>(log(static_cast<double>(buf[i])));
   return S::load(buf);
 }
 
@@ -73,43 +61,71 @@ TL_INLINE typename S::T RowMax(const typename S::T* x, int64_t n) {
   return m;
 }
 
-// Σ exp(x − m) over a row; with kStore also writes each exp(x − m) to y.
+// A sum of vectors of S kept in double lanes (float32 lanes widened), like the js kernels' float64
+// sums: the cancellation in Σ gy·y or Σ gy then costs no float32 accuracy.
+template <class S>
+struct Acc {
+  static constexpr bool kWiden = TL_VECTOR_MATH && sizeof(typename S::T) == 4;
+  typename F64::V lo = F64::set1(0), hi = F64::set1(0);  // hi is used only when widening
+  TL_INLINE void add(typename S::V v) {
+#if TL_VECTOR_MATH
+    if constexpr (kWiden) {
+      lo = F64::add(lo, WidenLo(v));
+      hi = F64::add(hi, WidenHi(v));
+    } else {
+      lo = F64::add(lo, v);
+    }
+#else
+    lo = F64::add(lo, v);
+#endif
+  }
+  TL_INLINE double total() const { return kWiden ? F64::hsum(F64::add(lo, hi)) : F64::hsum(lo); }
+  // Lane i's sum in out[i] (S::W lanes).
+  TL_INLINE void lanes(double* out) const {
+    F64::store(out, lo);
+    if (kWiden) F64::store(out + F64::W, hi);
+  }
+};
+
+// Σ exp(x − m) over a row (in double); with kStore also writes each exp(x − m) to y.
 template <class S, bool kStore>
 TL_INLINE double RowExpSum(const typename S::T* x, typename S::T m, typename S::T* y, int64_t n) {
   using V = typename S::V;
   const V mv = S::set1(m);
-  V a0 = S::set1(0), a1 = S::set1(0);
+  Acc<S> acc;
   int64_t i = 0;
-  for (; i + 2 * S::W <= n; i += 2 * S::W) {
-    V e0 = Exp<S>(S::sub(S::load(x + i), mv));
-    V e1 = Exp<S>(S::sub(S::load(x + i + S::W), mv));
-    if (kStore) {
-      S::store(y + i, e0);
-      S::store(y + i + S::W, e1);
-    }
-    a0 = S::add(a0, e0);
-    a1 = S::add(a1, e1);
+  for (; i + S::W <= n; i += S::W) {
+    V e = Exp<S>(S::sub(S::load(x + i), mv));
+    if (kStore) S::store(y + i, e);
+    acc.add(e);
   }
-  double s = S::hsum(S::add(a0, a1));
-  for (; i < n; i += S::W) {
-    const int r = n - i < S::W ? static_cast<int>(n - i) : S::W;
-    V e = Exp<S>(S::sub(LoadN<S>(x + i, r), mv));
-    if (kStore) StoreN<S>(y + i, e, r);
+  double s = acc.total();
+  if (i < n) {
+    const int r = static_cast<int>(n - i);
+    V e = Exp<S>(S::sub(S::loadn(x + i, r), mv));
+    if (kStore) S::storen(y + i, e, r);
     s += SumLanes<S>(e, r);
   }
   return s;
 }
 
-// Σ a·b over a row (b == nullptr: Σ a).
+// Σ a·b over a row in double (b == nullptr: Σ a); the tail reads zeros past n.
 template <class S>
 TL_INLINE double RowDot(const typename S::T* a, const typename S::T* b, int64_t n) {
-  using V = typename S::V;
-  V acc = S::set1(0);
-  int64_t i = 0;
-  for (; i + S::W <= n; i += S::W) acc = b ? S::fma(S::load(a + i), S::load(b + i), acc) : S::add(acc, S::load(a + i));
-  double s = S::hsum(acc);
-  for (; i < n; i++) s += b ? static_cast<double>(a[i]) * b[i] : a[i];
-  return s;
+  Acc<S> acc;
+  for (int64_t i = 0; i < n; i += S::W) {
+    const int r = n - i < S::W ? static_cast<int>(n - i) : S::W;
+    typename S::V v = LoadN<S>(a + i, r);
+    acc.add(b ? S::mul(v, LoadN<S>(b + i, r)) : v);
+  }
+  return acc.total();
+}
+
+// Splits a double into T hi + lo, so x − v rounds once more like the js kernel's x − v in double.
+template <class T>
+TL_INLINE void Split2(double v, T* hi, T* lo) {
+  *hi = static_cast<T>(v);
+  *lo = static_cast<T>(v - static_cast<double>(*hi));
 }
 
 }  // namespace TENSILE_ISA
