@@ -53,7 +53,7 @@ void Row(const typename S::T* x, const typename S::T* g, typename S::T* y, int64
   }
 }
 
-// Per-lane values computed in double (sums, then f(sum)) as a vector of T, and as hi + lo pairs.
+// f(lane sum, lane) computed in double for each lane of an accumulator, as a vector of T.
 template <class S, class F>
 TL_INLINE typename S::V LaneMap(const Acc<S>& acc, F f) {
   double sums[S::W];
