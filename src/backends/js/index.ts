@@ -10,6 +10,7 @@ import { nnKernels } from "./nn.js";
 import { poolKernels } from "./pool.js";
 import { reduceKernels } from "./reduce.js";
 import { sampleKernels } from "./sample.js";
+import { softmaxKernels } from "./softmax.js";
 import { allocJs, type JsStorage } from "./storage.js";
 import { unaryKernels } from "./unary.js";
 
@@ -37,6 +38,7 @@ const kernels = new Map<string, KernelInfo>(Object.entries({
   ...poolKernels,
   ...nnKernels,
   ...sampleKernels,
+  ...softmaxKernels,
 }));
 
 /** The reference backend: plain TypeScript over typed arrays; runs everywhere and is the oracle for the others. */

@@ -18,11 +18,12 @@ import { gemmKernels } from "./kernels/gemm.js";
 import { poolKernels } from "./kernels/pool.js";
 import { randomKernels } from "./kernels/random.js";
 import { reduceKernels } from "./kernels/reduce.js";
+import { softmaxKernels } from "./kernels/softmax.js";
 import { unaryKernels } from "./kernels/unary.js";
 import { NativeMemory, type NativeStorage } from "./storage.js";
 
 /** Every family's wrappers: one line per family (its C++ file lists the same names). */
-const FAMILIES: readonly NativeKernelTable[] = [copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels, poolKernels];
+const FAMILIES: readonly NativeKernelTable[] = [copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels, poolKernels, softmaxKernels];
 
 /** Priority above js (0): the native backend is the default when it loads. */
 const NATIVE_PRIORITY = 10;

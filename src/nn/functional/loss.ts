@@ -4,8 +4,11 @@
  */
 import { check, fmtShape } from "../../core/errors.js";
 import { shapesEqual } from "../../core/shape.js";
+import { isGradEnabled } from "../../engine/grad-mode.js";
 import type { Tensor } from "../../engine/tensor.js";
-import { add, cast, div, eq, exp, gather, indexSelect, log, mul, ne, neg, reshape, squeeze, sub, sum, unsqueeze, where } from "../../ops/index.js";
+import {
+  add, cast, div, eq, exp, gather, indexSelect, log, mul, ne, neg, reshape, softmaxCrossEntropy, squeeze, sub, sum, unsqueeze, where,
+} from "../../ops/index.js";
 import { logSoftmax } from "./activation.js";
 import { channelShape, checkFloat, checkReduction, checkSameShape, classIndices, reduce, type Reduction } from "./common.js";
 
@@ -121,6 +124,10 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   } else checkIndexTarget(input, target, op);
   const b = batched(input, target, probs);
   const idx = probs ? null : classIndices(b.target, classes, op, { ignoreIndex }); // validated before any math
+  // Index targets take the fused kernels, unless the weight needs a gradient (only the composition gives one).
+  if (idx !== null && !(weight?.requiresGrad && isGradEnabled())) {
+    return b.unbatch(softmaxCrossEntropy(b.input, idx, { weight, ignoreIndex, labelSmoothing: eps, reduction }));
+  }
   const logp = logSoftmax(b.input, 1); // [N, C, d1, ...]
   const weightB = weight === null ? null : reshape(weight, channelShape(logp.ndim, classes));
   if (idx === null) {
