@@ -115,7 +115,7 @@ const adamStep: Kernel = (inputs, outputs, attrs) => {
         second = maxNaN(vmax.data[vmax.at + i], vv);
         vmax.data[vmax.at + i] = second;
       }
-      const denom = r(r(Math.sqrt(second) / bc2) + eps);
+      const denom = r(r(r(Math.sqrt(second)) / bc2) + eps);
       p.data[p.at + i] = r(pv + r(r(mv * negStep) / denom));
     }
   });
@@ -179,7 +179,7 @@ const adagradStep: Kernel = (inputs, outputs, attrs) => {
       if (weightDecay !== 0) gv = r(gv + r(pv * wd));
       const sv = r(sum.data[sum.at + i] + r(gv * gv));
       sum.data[sum.at + i] = sv;
-      const std = r(Math.sqrt(sv) + eps);
+      const std = r(r(Math.sqrt(sv)) + eps);
       p.data[p.at + i] = r(pv - r(r(gv * clr) / std));
     }
   });
