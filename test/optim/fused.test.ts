@@ -108,9 +108,9 @@ for (const dtype of ["float32", "float64"] as const) {
   }
 }
 
-test("fused steps: float32 and float64 parameters in one group, and a strided (transposed) parameter", () => {
+test("fused steps: float32 and float64 parameters in one group, a strided (transposed) and an empty parameter", () => {
   for (const [name, options] of CASES) {
-    compare(name, options, { shapes: [[4, 6], [50], [7, 3], [2]], dtypes: ["float32", "float64", "float64", "float32"], strided: 2 }, 3);
+    compare(name, options, { shapes: [[4, 6], [50], [7, 3], [2], [0, 3]], dtypes: ["float32", "float64", "float64", "float32", "float32"], strided: 2 }, 3);
   }
 });
 
