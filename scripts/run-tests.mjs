@@ -15,7 +15,8 @@ function findTests(dir) {
 }
 
 const explicit = process.argv.length > 2;
-const files = explicit ? process.argv.slice(2) : findTests("test");
+// A folder argument means every test file under it (node --test given a folder finds no .ts files).
+const files = explicit ? process.argv.slice(2).flatMap((a) => (statSync(a).isDirectory() ? findTests(a) : [a])) : findTests("test");
 const run = (list, env) => spawnSync(process.execPath, ["--import", "tsx", "--test", ...list], { stdio: "inherit", env }).status ?? 1;
 let status = run(files, process.env);
 

@@ -1,4 +1,5 @@
 import { fullLike } from "../ops/index.js";
+import { adagradStep } from "../ops/optimizer-updates.js";
 import type { Tensor } from "../engine/tensor.js";
 import {
   checkBoolean, checkKnownOptions, checkNonNegative, Optimizer,
@@ -39,20 +40,16 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     checkBoolean(group, "maximize", where);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdagradOptions>): void {
+  protected override updateGroup(params: Tensor[], grads: Tensor[], states: ParamState[], group: ParamGroup<AdagradOptions>): void {
     const { lr, lrDecay, weightDecay, eps, maximize } = group;
-    if (state.step === undefined) {
-      state.step = 0;
-      state.sum = fullLike(p, group.initialAccumulatorValue).keep();
-    }
-    const step = (state.step as number) + 1;
-    state.step = step;
-    let g = maximize ? grad.neg() : grad;
-    if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
-    const clr = lr / (1 + (step - 1) * lrDecay);
-    const sum = state.sum as Tensor;
-    sum.add_(g.mul(g));
-    const std = sum.sqrt().add(eps);
-    p.sub_(g.mul(clr).div(std));
+    states.forEach((state, i) => {
+      if (state.step === undefined) {
+        state.step = 0;
+        state.sum = fullLike(params[i], group.initialAccumulatorValue).keep();
+      }
+      state.step = (state.step as number) + 1;
+    });
+    adagradStep(params, grads, { sums: states.map((s) => s.sum as Tensor), steps: states.map((s) => s.step as number) },
+      { lr, lrDecay, weightDecay, eps, maximize });
   }
 }

@@ -1,4 +1,5 @@
-import { maximum, zerosLike } from "../ops/index.js";
+import { zerosLike } from "../ops/index.js";
+import { adamStep } from "../ops/optimizer-updates.js";
 import type { Tensor } from "../engine/tensor.js";
 import {
   checkBoolean, checkKnownOptions, checkNonNegative, checkOption, Optimizer,
@@ -33,29 +34,20 @@ function validateAdam(group: ParamGroup<AdamOptions>, where: string): void {
 }
 
 /**
- * The moment updates and the step shared by Adam and AdamW (PyTorch 1.13's single-tensor rule):
+ * The update shared by Adam and AdamW (PyTorch 1.13's single-tensor rule), one fused call for the group:
  * `m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p −= lr/(1−β1^t) · m / (√v̂/√(1−β2^t) + eps)`,
  * where v̂ is v or, with amsgrad, its running maximum.
  */
-function adamStep(p: Tensor, g: Tensor, state: ParamState, group: ParamGroup<AdamOptions>): void {
-  const { lr, eps, amsgrad } = group;
-  const [beta1, beta2] = group.betas;
-  const step = state.step as number;
-  const expAvg = state.expAvg as Tensor;
-  const expAvgSq = state.expAvgSq as Tensor;
-  expAvg.mul_(beta1).add_(g.mul(1 - beta1));
-  expAvgSq.mul_(beta2).add_(g.mul(1 - beta2).mul(g));
-  const biasCorrection1 = 1 - beta1 ** step;
-  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-  const stepSize = lr / biasCorrection1;
-  let second = expAvgSq;
-  if (amsgrad) {
-    const maxSq = state.maxExpAvgSq as Tensor;
-    maxSq.copy_(maximum(maxSq, expAvgSq));
-    second = maxSq;
-  }
-  const denom = second.sqrt().div(biasCorrection2Sqrt).add(eps);
-  p.sub_(expAvg.mul(stepSize).div(denom));
+function adamGroup(params: Tensor[], grads: Tensor[], states: ParamState[], group: ParamGroup<AdamOptions>, decoupled: boolean): void {
+  const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
+  for (let i = 0; i < params.length; i++) initAndCount(params[i], states[i], amsgrad);
+  const tensors = (key: string): Tensor[] => states.map((s) => s[key] as Tensor);
+  adamStep(params, grads, {
+    expAvgs: tensors("expAvg"),
+    expAvgSqs: tensors("expAvgSq"),
+    maxExpAvgSqs: amsgrad ? tensors("maxExpAvgSq") : undefined,
+    steps: states.map((s) => s.step as number),
+  }, { lr, betas, eps, weightDecay, amsgrad, maximize, decoupled });
 }
 
 /** Creates the moment buffers on a parameter's first step and advances its step count. */
@@ -85,11 +77,8 @@ export class Adam extends Optimizer<AdamOptions> {
     validateAdam(group, where);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamOptions>): void {
-    initAndCount(p, state, group.amsgrad);
-    let g = group.maximize ? grad.neg() : grad;
-    if (group.weightDecay !== 0) g = g.add(p.mul(group.weightDecay));
-    adamStep(p, g, state, group);
+  protected override updateGroup(params: Tensor[], grads: Tensor[], states: ParamState[], group: ParamGroup<AdamOptions>): void {
+    adamGroup(params, grads, states, group, false);
   }
 }
 
@@ -108,10 +97,7 @@ export class AdamW extends Optimizer<AdamOptions> {
     validateAdam(group, where);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<AdamOptions>): void {
-    initAndCount(p, state, group.amsgrad);
-    const g = group.maximize ? grad.neg() : grad;
-    if (group.weightDecay !== 0) p.mul_(1 - group.lr * group.weightDecay);
-    adamStep(p, g, state, group);
+  protected override updateGroup(params: Tensor[], grads: Tensor[], states: ParamState[], group: ParamGroup<AdamOptions>): void {
+    adamGroup(params, grads, states, group, true);
   }
 }

@@ -58,8 +58,10 @@ function copyValue(value: unknown): unknown {
 /**
  * The base of every optimizer: parameter groups with per-group hyper-parameters, per-parameter state,
  * `step`, `zeroGrad`, and a PyTorch-layout `stateDict()` / `loadStateDict()` so training resumes exactly.
- * Subclasses implement `update` for one parameter; the base runs it under `noGrad` inside a `tidy`, so an
- * update may use out-of-place ops freely and must `keep()` only the state tensors it creates.
+ * Subclasses implement `updateGroup` (all parameters of a group with a gradient at once: the built-in
+ * optimizers run one fused in-place kernel call) or `update` (one parameter); the base runs them under
+ * `noGrad` inside a `tidy`, so an update may use out-of-place ops freely and must `keep()` only the state
+ * tensors it creates.
  * @example
  * const opt = new tl.optim.SGD([{ params: backbone, lr: 1e-4 }, { params: head }], { lr: 1e-2, momentum: 0.9 });
  * opt.zeroGrad(); loss.backward(); opt.step();
@@ -96,8 +98,22 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /** Checks a group's hyper-parameters; subclasses throw a clear error for invalid values. */
   protected abstract validate(group: ParamGroup<O>, where: string): void;
 
-  /** Updates one parameter from its gradient (runs under `noGrad`, inside a `tidy`). */
-  protected abstract update(param: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<O>): void;
+  /**
+   * Updates one parameter from its gradient (runs under `noGrad`, inside a `tidy`). Called by the default
+   * `updateGroup`; an optimizer implements one of the two.
+   */
+  protected update(_param: Tensor, _grad: Tensor, _state: ParamState, _group: ParamGroup<O>): void {
+    throw tensileError(this.name, "an optimizer must implement update() or updateGroup()");
+  }
+
+  /**
+   * Updates every parameter of `group` that has a gradient (`grads[i]` and `states[i]` belong to
+   * `params[i]`; gradients already have the parameter's dtype). Runs under `noGrad`, inside a `tidy`.
+   * The default calls `update` for each parameter.
+   */
+  protected updateGroup(params: Tensor[], grads: Tensor[], states: ParamState[], group: ParamGroup<O>): void {
+    params.forEach((p, i) => tidy(() => this.update(p, grads[i], states[i], group)));
+  }
 
   /**
    * Adds a parameter group (e.g. layers unfrozen during fine-tuning); options it leaves out come from
@@ -138,19 +154,27 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const loss = closure === undefined ? undefined : enableGrad(closure);
     noGrad(() => {
       for (const group of this.paramGroups) {
+        const params: Tensor[] = [];
+        const grads: Tensor[] = [];
+        const states: ParamState[] = [];
         for (const p of group.params) {
           const grad = p.grad;
           if (grad === null) continue;
           p.assertAlive(`${this.name}.step`);
+          grad.assertAlive(`${this.name}.step`);
           let state = this.state.get(p);
           if (state === undefined) {
             state = {};
             this.state.set(p, state);
           }
-          const s = state;
-          // Temporaries die with this scope; state tensors are kept by the update itself.
-          tidy(() => this.update(p, grad, s, group));
+          params.push(p);
+          grads.push(grad);
+          states.push(state);
         }
+        if (params.length === 0) continue;
+        // Temporaries (a gradient cast to its parameter's dtype) die with this scope; state tensors are
+        // kept by the update itself.
+        tidy(() => this.updateGroup(params, grads.map((g, i) => (g.dtype === params[i].dtype ? g : cast(g, params[i].dtype))), states, group));
       }
     });
     return loss;

@@ -1,4 +1,5 @@
 import { zerosLike } from "../ops/index.js";
+import { rmspropStep } from "../ops/optimizer-updates.js";
 import type { Tensor } from "../engine/tensor.js";
 import {
   checkBoolean, checkKnownOptions, checkNonNegative, Optimizer,
@@ -43,36 +44,24 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     checkBoolean(group, "maximize", where);
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<RMSpropOptions>): void {
+  protected override updateGroup(params: Tensor[], grads: Tensor[], states: ParamState[], group: ParamGroup<RMSpropOptions>): void {
     const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
-    if (state.step === undefined) {
-      state.step = 0;
-      state.squareAvg = zerosLike(p).keep();
-    }
-    // Buffers are created when an option first needs them (options may change between steps).
-    if (momentum > 0 && state.momentumBuffer === undefined) state.momentumBuffer = zerosLike(p).keep();
-    if (centered && state.gradAvg === undefined) state.gradAvg = zerosLike(p).keep();
-    state.step = (state.step as number) + 1;
-
-    let g = maximize ? grad.neg() : grad;
-    if (weightDecay !== 0) g = g.add(p.mul(weightDecay));
-    const squareAvg = state.squareAvg as Tensor;
-    squareAvg.mul_(alpha).add_(g.mul(1 - alpha).mul(g));
-    let avg: Tensor;
-    if (centered) {
-      const gradAvg = state.gradAvg as Tensor;
-      gradAvg.mul_(alpha).add_(g.mul(1 - alpha));
-      avg = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
-    } else {
-      avg = squareAvg.sqrt();
-    }
-    avg = avg.add(eps);
-    if (momentum > 0) {
-      const buf = state.momentumBuffer as Tensor;
-      buf.mul_(momentum).add_(g.div(avg));
-      p.sub_(buf.mul(lr));
-    } else {
-      p.sub_(g.mul(lr).div(avg));
-    }
+    states.forEach((state, i) => {
+      const p = params[i];
+      if (state.step === undefined) {
+        state.step = 0;
+        state.squareAvg = zerosLike(p).keep();
+      }
+      // Buffers are created when an option first needs them (options may change between steps).
+      if (momentum > 0 && state.momentumBuffer === undefined) state.momentumBuffer = zerosLike(p).keep();
+      if (centered && state.gradAvg === undefined) state.gradAvg = zerosLike(p).keep();
+      state.step = (state.step as number) + 1;
+    });
+    const tensors = (key: string): Tensor[] => states.map((s) => s[key] as Tensor);
+    rmspropStep(params, grads, {
+      squareAvgs: tensors("squareAvg"),
+      gradAvgs: centered ? tensors("gradAvg") : undefined,
+      momentumBuffers: momentum > 0 ? tensors("momentumBuffer") : undefined,
+    }, { lr, alpha, eps, weightDecay, momentum, centered, maximize });
   }
 }

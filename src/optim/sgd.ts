@@ -1,4 +1,5 @@
-import { clone } from "../ops/index.js";
+import { zerosLike } from "../ops/index.js";
+import { sgdStep } from "../ops/optimizer-updates.js";
 import type { Tensor } from "../engine/tensor.js";
 import {
   checkBoolean, checkKnownOptions, checkNonNegative, checkOption, Optimizer,
@@ -43,20 +44,18 @@ export class SGD extends Optimizer<SGDOptions> {
       "Nesterov momentum requires momentum > 0 and dampening 0");
   }
 
-  protected update(p: Tensor, grad: Tensor, state: ParamState, group: ParamGroup<SGDOptions>): void {
+  protected override updateGroup(params: Tensor[], grads: Tensor[], states: ParamState[], group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
-    let d = maximize ? grad.neg() : grad;
-    if (weightDecay !== 0) d = d.add(p.mul(weightDecay));
-    if (momentum !== 0) {
-      let buf = state.momentumBuffer as Tensor | undefined;
-      if (buf === undefined) {
-        buf = clone(d).keep();
-        state.momentumBuffer = buf;
-      } else {
-        buf.mul_(momentum).add_(d.mul(1 - dampening));
-      }
-      d = nesterov ? d.add(buf.mul(momentum)) : buf;
+    if (momentum === 0) {
+      sgdStep(params, grads, {}, { lr, momentum, dampening, weightDecay, nesterov, maximize });
+      return;
     }
-    p.sub_(d.mul(lr));
+    // A new buffer takes the first step's direction (PyTorch clones it); the kernel writes it.
+    const fresh = states.map((s) => s.momentumBuffer === undefined);
+    const momentumBuffers = states.map((s, i) => {
+      if (s.momentumBuffer === undefined) s.momentumBuffer = zerosLike(params[i]).keep();
+      return s.momentumBuffer as Tensor;
+    });
+    sgdStep(params, grads, { momentumBuffers, fresh }, { lr, momentum, dampening, weightDecay, nesterov, maximize });
   }
 }

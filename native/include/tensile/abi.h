@@ -14,8 +14,9 @@ extern "C" {
 
 /* Most dims a kernel sees; the TypeScript side runs the js kernel for tensors with more. */
 #define TL_MAX_DIMS 12
-/* Most tensors (inputs + outputs) and attributes in one call. */
-#define TL_MAX_TENSORS 8
+/* Most tensors (inputs + outputs) and attributes in one call. 64 tensors let the fused optimizer
+   kernels update 12-32 parameters per call; the addon's frame holds that many at TL_MAX_DIMS. */
+#define TL_MAX_TENSORS 64
 #define TL_MAX_ATTRS 64
 
 /* Element types, numbered as in src/backends/native/abi.ts. bool is one byte (0 or 1). */

@@ -18,7 +18,9 @@
 namespace tensile {
 namespace {
 
-constexpr size_t kFrameDoubles = 1024;
+constexpr size_t kFrameDoubles = 2048;
+// Room for the largest call: counts, TL_MAX_TENSORS views of TL_MAX_DIMS dims, TL_MAX_ATTRS attributes.
+static_assert(kFrameDoubles >= 2 + TL_MAX_TENSORS * (5 + 2 * TL_MAX_DIMS) + 1 + TL_MAX_ATTRS, "the frame must hold a full call");
 constexpr size_t kReplyDoubles = 8;
 
 // One per Node environment (the main thread and each worker_thread load the addon separately).
@@ -224,6 +226,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setCacheLimit", Napi::Function::New(env, SetCacheLimitFn, "setCacheLimit"));
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   exports.Set("maxDims", Napi::Number::New(env, TL_MAX_DIMS));
+  exports.Set("maxTensors", Napi::Number::New(env, TL_MAX_TENSORS));
+  exports.Set("maxAttrs", Napi::Number::New(env, TL_MAX_ATTRS));
   return exports;
 }
 

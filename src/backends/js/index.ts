@@ -7,6 +7,7 @@ import { indexingKernels } from "./indexing.js";
 import { matmulKernels } from "./matmul.js";
 import { movementKernels } from "./movement.js";
 import { nnKernels } from "./nn.js";
+import { optimKernels } from "./optim.js";
 import { poolKernels } from "./pool.js";
 import { reduceKernels } from "./reduce.js";
 import { sampleKernels } from "./sample.js";
@@ -39,6 +40,7 @@ const kernels = new Map<string, KernelInfo>(Object.entries({
   ...nnKernels,
   ...sampleKernels,
   ...softmaxKernels,
+  ...optimKernels,
 }));
 
 /** The reference backend: plain TypeScript over typed arrays; runs everywhere and is the oracle for the others. */

@@ -66,6 +66,10 @@ export interface NativeAddon {
   setCacheLimit(bytes: number): void;
   readonly abiVersion: number;
   readonly maxDims: number;
+  /** Most tensors (inputs + outputs) in one call (TL_MAX_TENSORS); absent from addons built before it was exported (8). */
+  readonly maxTensors?: number;
+  /** Most attributes in one call (TL_MAX_ATTRS; 64 when absent). */
+  readonly maxAttrs?: number;
 }
 
 /** The ABI version this TypeScript code speaks; a different addon is refused. */

@@ -14,12 +14,21 @@ let f: Float64Array;
 let pos = 0;
 let attrStart = 0;
 let maxDims = 0;
+let maxTensors = 8;
+let maxAttrs = 64;
 
 export function bindAddon(a: NativeAddon): void {
   // Kept as a plain function: the addon's exports object is a slow dictionary-mode object.
   run = a.run;
   f = a.frame;
   maxDims = a.maxDims;
+  maxTensors = a.maxTensors ?? 8;
+  maxAttrs = a.maxAttrs ?? 64;
+}
+
+/** The most tensors and attributes one native call takes (TL_MAX_TENSORS, TL_MAX_ATTRS). */
+export function callLimits(): { tensors: number; attrs: number } {
+  return { tensors: maxTensors, attrs: maxAttrs };
 }
 
 function putView(fr: Float64Array, p: number, v: TensorView): number {

@@ -16,6 +16,7 @@ import { copyKernels } from "./kernels/copy.js";
 import { nativeKernel, type NativeKernelTable } from "./kernels/define.js";
 import { gemmKernels } from "./kernels/gemm.js";
 import { poolKernels } from "./kernels/pool.js";
+import { optimKernels } from "./kernels/optim.js";
 import { randomKernels } from "./kernels/random.js";
 import { reduceKernels } from "./kernels/reduce.js";
 import { softmaxKernels } from "./kernels/softmax.js";
@@ -23,7 +24,7 @@ import { unaryKernels } from "./kernels/unary.js";
 import { NativeMemory, type NativeStorage } from "./storage.js";
 
 /** Every family's wrappers: one line per family (its C++ file lists the same names). */
-const FAMILIES: readonly NativeKernelTable[] = [copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels, poolKernels, softmaxKernels];
+const FAMILIES: readonly NativeKernelTable[] = [copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels, poolKernels, softmaxKernels, optimKernels];
 
 /** Priority above js (0): the native backend is the default when it loads. */
 const NATIVE_PRIORITY = 10;
