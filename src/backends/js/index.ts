@@ -7,6 +7,7 @@ import { indexingKernels } from "./indexing.js";
 import { matmulKernels } from "./matmul.js";
 import { movementKernels } from "./movement.js";
 import { nnKernels } from "./nn.js";
+import { normKernels } from "./norm.js";
 import { poolKernels } from "./pool.js";
 import { reduceKernels } from "./reduce.js";
 import { sampleKernels } from "./sample.js";
@@ -36,6 +37,7 @@ const kernels = new Map<string, KernelInfo>(Object.entries({
   ...convKernels,
   ...poolKernels,
   ...nnKernels,
+  ...normKernels,
   ...sampleKernels,
 }));
 
