@@ -136,8 +136,8 @@ function composedApplyGrad(ctx: GradContext<NormAttrs>, gy: Tensor, geo: Geometr
     dx = reshape(dx, x.shape);
   }
   if (!a.batchStats && need[1]) {
-    const dmu = mul(sum(mul(g, r), { dim: dims }), -1);
-    const dv = mul(sum(mul(g, centered), { dim: dims }), mul(mul(r, mul(r, r)), -0.5));
+    const dmu = mul(sum(mul(g, r), { dim: dims, keepdim: true }), -1);
+    const dv = mul(sum(mul(g, centered), { dim: dims, keepdim: true }), mul(mul(r, mul(r, r)), -0.5));
     dstats = stack([reshape(dmu, [geo.m]), reshape(dv, [geo.m])]);
   }
   const needAffine = (a.hasWeight && need[2]) || (a.hasBias && need[a.hasWeight ? 3 : 2]);
