@@ -2,9 +2,9 @@
 import { check, fmtShape } from "../../core/errors.js";
 import { shapesEqual } from "../../core/shape.js";
 import { promoteTypes, type DType } from "../../core/dtype.js";
-import { noGrad } from "../../engine/grad-mode.js";
+import { isGradEnabled, noGrad } from "../../engine/grad-mode.js";
 import type { Tensor } from "../../engine/tensor.js";
-import { cast, mul, normApply, normStats, reshape, select, stack } from "../../ops/index.js";
+import { cast, mul, normApply, normStats, reshape, select, stack, zeros } from "../../ops/index.js";
 import { checkFloat } from "./common.js";
 
 /** Options of `batchNorm`. */
@@ -36,6 +36,20 @@ function unify<T extends (Tensor | null)[]>(ts: T): { dtype: DType; cast: T } {
 }
 
 /**
+ * The running statistics as normApply's stats [2, C]: stacked (differentiable) when they take a
+ * gradient, else copied into one buffer without recording anything.
+ */
+function runningStats(rm: Tensor, rv: Tensor): Tensor {
+  if (isGradEnabled() && (rm.requiresGrad || rv.requiresGrad)) return stack([rm, rv]);
+  return noGrad(() => {
+    const stats = zeros([2, rm.shape[0]], { dtype: rm.dtype });
+    select(stats, 0, 0).copy_(rm);
+    select(stats, 0, 1).copy_(rv);
+    return stats;
+  });
+}
+
+/**
  * Batch normalization over an input of shape [N, C], [N, C, L] or [N, C, H, W] (any [N, C, ...]), like
  * `F.batch_norm`. In training it normalizes with the batch's mean and biased variance per channel and,
  * when running buffers are given, updates them in place (not recorded by autograd) with the batch mean
@@ -61,7 +75,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     check(rm !== null && rv !== null, op, "runningMean and runningVar are required when training is false");
     // Eval: one fused affine pass with the running statistics as the stats.
     const { cast: [xc, meanC, varC, wc, bc] } = unify([x, rm, rv, w, b]);
-    return normApply(xc as Tensor, stack([meanC as Tensor, varC as Tensor]), wc, bc, { eps });
+    return normApply(xc as Tensor, runningStats(meanC as Tensor, varC as Tensor), wc, bc, { eps });
   }
   const n = x.size / channels;
   check(n > 1, op, () => `expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);

@@ -223,3 +223,38 @@ test("the fused backward and the composed one (grad mode) give the same gradient
   const composed = grads(true);
   fused.forEach((g, i) => assertClose(g, composed[i].detach(), { atol: 1e-12, rtol: 1e-10, message: `input ${i}` }));
 });
+
+/** The normalization composed from public ops, in float64: the oracle for the float32 kernels below. */
+function composedNorm(x: tl.Tensor, w: tl.Tensor, b: tl.Tensor, o: Grouping, eps: number): tl.Tensor {
+  const [n, c] = x.shape;
+  const s = x.size / (n * c);
+  const x4 = x.reshape([n, o.groups, c / o.groups, s]);
+  const dims = o.perSample ? [2, 3] : [0, 2, 3];
+  const mu = tl.mean(x4, { dim: dims, keepdim: true });
+  const v = tl.variance(x4, { dim: dims, keepdim: true, unbiased: false });
+  const shape = [1, o.groups, c / o.groups, 1];
+  return x4.sub(mu).mul(tl.rsqrt(v.add(eps))).mul(w.reshape(shape)).add(b.reshape(shape)).reshape(x.shape);
+}
+
+test("float32 kernels agree with the float64 composition (several tiles, vector tails, all threads)", () => {
+  const layouts: [string, number[], Grouping, (x: tl.Tensor, w: tl.Tensor, b: tl.Tensor) => tl.Tensor][] = [
+    ["batchNorm1d [33,300]", [33, 300], { groups: 300, perSample: false }, (x, w, b) => F.batchNorm(x, null, null, w, b, { training: true })],
+    ["batchNorm2d [4,5,7,9]", [4, 5, 7, 9], { groups: 5, perSample: false }, (x, w, b) => F.batchNorm(x, null, null, w, b, { training: true })],
+    ["layerNorm [17,300]", [17, 300], { groups: 1, perSample: true }, (x, w, b) => F.layerNorm(x, [300], w, b)],
+    ["groupNorm [3,6,5,5]", [3, 6, 5, 5], { groups: 3, perSample: true }, (x, w, b) => F.groupNorm(x, 3, w, b)],
+  ];
+  for (const [name, shape, o, fused] of layouts) {
+    tl.manualSeed(3);
+    const c = shape[1];
+    const values = [tl.randn(shape).mul(3).add(5), tl.randn([c]), tl.randn([c]), tl.randn(shape)].map((t) => t.dataSync());
+    const run = (dtype: "float32" | "float64", f: typeof fused): tl.Tensor[] => {
+      const [x, w, b] = [shape, [c], [c]].map((sh, i) => tl.tensor(values[i], { shape: sh, dtype, requiresGrad: true }));
+      const y = f(x, w, b);
+      const grads = tl.autograd.grad(y, [x, w, b], { gradOutputs: [tl.tensor(values[3], { shape, dtype })] }) as tl.Tensor[];
+      return [y, ...grads].map((t) => t.to("float64"));
+    };
+    const got = run("float32", fused);
+    const want = run("float64", (x, w, b) => composedNorm(x, w, b, o, 1e-5));
+    ["y", "dx", "dweight", "dbias"].forEach((what, i) => assertClose(got[i], want[i], { atol: 2e-4, rtol: 2e-4, message: `${name} ${what}` }));
+  }
+});
