@@ -6,8 +6,8 @@
 //   LayerNorm  (perSample 1, G = 1, x viewed as [rows, features], S = 1): one row per statistic,
 //              with per-element weights.
 // Work is split over statistics (normStats, normGroupGrad), channels (normAffineGrad) or blocks
-// (normApply, normInputGrad). Sums accumulate in float64 and the variance takes two passes over a
-// statistic's values (the second pass reads them from cache), so float32 does not drift.
+// (normApply, normInputGrad). Sums accumulate in float64 and the variance takes two passes over each
+// chunk of a statistic's values (the second from L1), merged pairwise, so float32 does not drift.
 // Attributes, in order: groups, perSample, eps, hasWeight, hasBias. Inputs as the ops list them.
 #include "norm_cols.h"
 
@@ -15,7 +15,28 @@ namespace tensile {
 namespace TENSILE_ISA {
 namespace {
 
-// ---- normStats: per statistic, the mean then the squared deviations ----
+// ---- normStats: per statistic, chunk by chunk: each chunk's mean and squared deviations in two
+// passes (the second from L1), then merged into the running (count, mean, M2) with Chan et al.'s
+// pairwise update. One pass over memory, and as accurate as two passes over the whole statistic. ----
+constexpr int64_t kChunk = 2048;
+
+struct Moments {
+  double count = 0, mean = 0, m2 = 0;
+  // Adds a chunk of k values with mean cm and Σ (x − cm)² = cq.
+  TL_INLINE void Merge(double k, double cm, double cq) {
+    if (count == 0) {
+      count = k;
+      mean = cm;
+      m2 = cq;
+      return;
+    }
+    const double total = count + k, delta = cm - mean;
+    mean += delta * (k / total);
+    m2 += cq + delta * delta * (count * k / total);
+    count = total;
+  }
+};
+
 template <class T>
 void StatsTask(void* p, int ith, int nth) {
   const Ctx<T>& c = *static_cast<const Ctx<T>*>(p);
@@ -26,13 +47,17 @@ void StatsTask(void* p, int ith, int nth) {
   for (int64_t m = start; m < end; m++) {
     int64_t n0, n1, gi;
     BlocksOf(q, m, &n0, &n1, &gi);
-    double sum = 0;
-    for (int64_t n = n0; n < n1; n++) sum += SumD(c.x + (n * q.c + gi * q.cg) * q.s, len);
-    const double mu = sum / static_cast<double>(q.count);
-    double ss = 0;
-    for (int64_t n = n0; n < n1; n++) ss += SqDevD(c.x + (n * q.c + gi * q.cg) * q.s, len, mu);
-    c.out[m] = static_cast<T>(mu);
-    c.out[q.m + m] = static_cast<T>(ss / static_cast<double>(q.count));
+    Moments acc;
+    for (int64_t n = n0; n < n1; n++) {
+      const T* x = c.x + (n * q.c + gi * q.cg) * q.s;
+      for (int64_t off = 0; off < len; off += kChunk) {
+        const int64_t k = len - off < kChunk ? len - off : kChunk;
+        const double cm = SumD(x + off, k) / static_cast<double>(k);
+        acc.Merge(static_cast<double>(k), cm, SqDevD(x + off, k, cm));
+      }
+    }
+    c.out[m] = static_cast<T>(acc.mean);
+    c.out[q.m + m] = static_cast<T>(acc.m2 / static_cast<double>(q.count));
   }
 }
 
