@@ -61,6 +61,35 @@ void StatsTask(void* p, int ith, int nth) {
   }
 }
 
+// BatchNorm's statistics (one per channel over the batch): like AffineGradTask, a range of channels
+// per task with the samples outermost, so memory is read in order.
+template <class T>
+void StatsChannelsTask(void* p, int ith, int nth) {
+  const Ctx<T>& c = *static_cast<const Ctx<T>*>(p);
+  const Geo& q = c.q;
+  int64_t start, end;
+  Split(q.c, ith, nth, &start, &end);
+  Moments acc[kTile];
+  for (int64_t c0 = start; c0 < end; c0 += kTile) {
+    const int64_t len = end - c0 < kTile ? end - c0 : kTile;
+    for (int64_t k = 0; k < len; k++) acc[k] = Moments();
+    for (int64_t n = 0; n < q.n; n++) {
+      for (int64_t k = 0; k < len; k++) {
+        const T* x = c.x + (n * q.c + c0 + k) * q.s;
+        for (int64_t off = 0; off < q.s; off += kChunk) {
+          const int64_t cnt = q.s - off < kChunk ? q.s - off : kChunk;
+          const double cm = SumD(x + off, cnt) / static_cast<double>(cnt);
+          acc[k].Merge(static_cast<double>(cnt), cm, SqDevD(x + off, cnt, cm));
+        }
+      }
+    }
+    for (int64_t k = 0; k < len; k++) {
+      c.out[c0 + k] = static_cast<T>(acc[k].mean);
+      c.out[q.c + c0 + k] = static_cast<T>(acc[k].m2 / static_cast<double>(q.count));
+    }
+  }
+}
+
 // ---- normApply: per block (n, g) ----
 template <class T>
 void ApplyTask(void* p, int ith, int nth) {
@@ -85,25 +114,31 @@ void ApplyTask(void* p, int ith, int nth) {
   }
 }
 
-// ---- normAffineGrad: per channel Σ gy·x̂ and Σ gy ----
+// ---- normAffineGrad: per channel Σ gy·x̂ and Σ gy. A task takes a range of channels and walks the
+// samples outermost, so for each sample it reads its channels' runs in memory order. ----
 template <class T>
 void AffineGradTask(void* p, int ith, int nth) {
   const Ctx<T>& c = *static_cast<const Ctx<T>*>(p);
   const Geo& q = c.q;
   int64_t start, end;
   Split(q.c, ith, nth, &start, &end);
-  for (int64_t ch = start; ch < end; ch++) {
-    const int64_t gi = ch / q.cg;
-    double dw = 0, db = 0;
+  double dw[kTile], db[kTile];
+  for (int64_t c0 = start; c0 < end; c0 += kTile) {
+    const int64_t len = end - c0 < kTile ? end - c0 : kTile;
+    for (int64_t k = 0; k < len; k++) dw[k] = db[k] = 0;
     for (int64_t n = 0; n < q.n; n++) {
-      const int64_t m = StatOf(q, n, gi), off = (n * q.c + ch) * q.s;
-      double sg, sgx;
-      GyDevD<T>(c.gy + off, c.x + off, nullptr, q.s, static_cast<double>(c.stats[m]), &sg, &sgx);
-      dw += sgx * InvStd(c, m);
-      db += sg;
+      for (int64_t k = 0; k < len; k++) {
+        const int64_t m = StatOf(q, n, (c0 + k) / q.cg), off = (n * q.c + c0 + k) * q.s;
+        double sg, sgx;
+        GyDevD<T>(c.gy + off, c.x + off, nullptr, q.s, static_cast<double>(c.stats[m]), &sg, &sgx);
+        dw[k] += sgx * InvStd(c, m);
+        db[k] += sg;
+      }
     }
-    c.out[ch] = static_cast<T>(dw);
-    c.out[q.c + ch] = static_cast<T>(db);
+    for (int64_t k = 0; k < len; k++) {
+      c.out[c0 + k] = static_cast<T>(dw[k]);
+      c.out[q.c + c0 + k] = static_cast<T>(db[k]);
+    }
   }
 }
 
@@ -206,6 +241,7 @@ int Run(const tl_args* a, const tl_runtime* rt, Kind kind) {
   switch (kind) {
     case kStats:
       if (bn_cols) rt->parallel_for(nth, StatsColsTask<T>, &c);
+      else if (!q.per_sample && q.cg == 1) rt->parallel_for(nth < q.c ? nth : static_cast<int>(q.c), StatsChannelsTask<T>, &c);
       else rt->parallel_for(nth < q.m ? nth : static_cast<int>(q.m), StatsTask<T>, &c);
       break;
     case kApply:
