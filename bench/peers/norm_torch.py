@@ -1,6 +1,6 @@
 """PyTorch side of bench/norm.ts: batch_norm (training) and layer_norm, forward + backward, ms per call.
 
-Run: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/peers/norm_torch.py (2 threads, as BENCH.md asks).
+Run: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/peers/norm_torch.py (2 threads, as BENCH.md asks; THREADS=n to change).
 """
 import os
 import statistics
@@ -9,7 +9,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(os.environ.get("THREADS", 2)))
 torch.manual_seed(0)
 REPS = int(os.environ.get("REPS", 7))
 INNER = int(os.environ.get("INNER", 10))
