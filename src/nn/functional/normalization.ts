@@ -82,6 +82,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const { cast: [xc, wc, bc] } = unify([x, w, b]);
   // The batch's statistics are a cache for normApply (which differentiates through them), so no graph here.
   const stats = noGrad(() => normStats(xc as Tensor));
+  // The affine pass first, right after the statistics (the native pool's threads are still awake),
+  // then the small running-statistic updates.
+  const y = normApply(xc as Tensor, stats, wc, bc, { eps, batchStats: true });
   if (rm !== null || rv !== null) {
     noGrad(() => {
       if (rm !== null) rm.mul_(1 - momentum).add_(mul(select(stats, 0, 0), momentum));
@@ -89,7 +92,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
       if (rv !== null) rv.mul_(1 - momentum).add_(mul(select(stats, 0, 1), (momentum * n) / (n - 1)));
     });
   }
-  return normApply(xc as Tensor, stats, wc, bc, { eps, batchStats: true });
+  return y;
 }
 
 /**
