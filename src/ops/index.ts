@@ -19,6 +19,7 @@ export * from "./resample.js";
 export * from "./sample.js";
 export * from "./softmax.js";
 export * from "./cross-entropy.js";
+export * from "./normalization.js";
 export * from "./inplace.js";
 export { cast } from "./cast.js";
 export { isTensor, resultType, type TensorLike } from "./scalar.js";

@@ -8,6 +8,7 @@ import { matmulKernels } from "./matmul.js";
 import { movementKernels } from "./movement.js";
 import { nnKernels } from "./nn.js";
 import { optimKernels } from "./optim.js";
+import { normKernels } from "./norm.js";
 import { poolKernels } from "./pool.js";
 import { reduceKernels } from "./reduce.js";
 import { sampleKernels } from "./sample.js";
@@ -38,6 +39,7 @@ const kernels = new Map<string, KernelInfo>(Object.entries({
   ...convKernels,
   ...poolKernels,
   ...nnKernels,
+  ...normKernels,
   ...sampleKernels,
   ...softmaxKernels,
   ...optimKernels,

@@ -1,10 +1,11 @@
 /** Normalization as functions: batchNorm (with running statistics), layerNorm, groupNorm. */
 import { check, fmtShape } from "../../core/errors.js";
 import { shapesEqual } from "../../core/shape.js";
-import { noGrad } from "../../engine/grad-mode.js";
+import { promoteTypes, type DType } from "../../core/dtype.js";
+import { isGradEnabled, noGrad } from "../../engine/grad-mode.js";
 import type { Tensor } from "../../engine/tensor.js";
-import { add, mean, mul, reshape, rsqrt, sub, variance } from "../../ops/index.js";
-import { channelShape, checkFloat } from "./common.js";
+import { cast, mul, normApply, normStats, reshape, select, stack, zeros } from "../../ops/index.js";
+import { checkFloat } from "./common.js";
 
 /** Options of `batchNorm`. */
 export interface BatchNormOptions {
@@ -28,11 +29,24 @@ function checkEps(eps: number, op: string): void {
   check(typeof eps === "number" && eps >= 0, op, () => `eps must be a number ≥ 0, got ${eps}`);
 }
 
-/** y·weight + bias with the affine parameters viewed as `shape` for broadcasting. */
-function affine(y: Tensor, weight: Tensor | null, bias: Tensor | null, shape: readonly number[]): Tensor {
-  let out = weight === null ? y : mul(y, reshape(weight, shape));
-  if (bias !== null) out = add(out, reshape(bias, shape));
-  return out;
+/** The dtype all of `ts` promote to, and each of them cast to it (the fused ops take one dtype). */
+function unify<T extends (Tensor | null)[]>(ts: T): { dtype: DType; cast: T } {
+  const dtype = ts.reduce<DType>((d, t) => (t === null ? d : promoteTypes(d, t.dtype)), (ts[0] as Tensor).dtype);
+  return { dtype, cast: ts.map((t) => (t === null ? null : cast(t, dtype))) as T };
+}
+
+/**
+ * The running statistics as normApply's stats [2, C]: stacked (differentiable) when they take a
+ * gradient, else copied into one buffer without recording anything.
+ */
+function runningStats(rm: Tensor, rv: Tensor): Tensor {
+  if (isGradEnabled() && (rm.requiresGrad || rv.requiresGrad)) return stack([rm, rv]);
+  return noGrad(() => {
+    const stats = zeros([2, rm.shape[0]], { dtype: rm.dtype });
+    select(stats, 0, 0).copy_(rm);
+    select(stats, 0, 1).copy_(rv);
+    return stats;
+  });
 }
 
 /**
@@ -57,26 +71,28 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const rv = checkParam(runningVar, [channels], op, "runningVar");
   const w = checkParam(weight, [channels], op, "weight");
   const b = checkParam(bias, [channels], op, "bias");
-  const bshape = channelShape(x.ndim, channels);
   if (!training) {
     check(rm !== null && rv !== null, op, "runningMean and runningVar are required when training is false");
-    const y = mul(sub(x, reshape(rm, bshape)), rsqrt(add(reshape(rv, bshape), eps)));
-    return affine(y, w, b, bshape);
+    // Eval: one fused affine pass with the running statistics as the stats.
+    const { cast: [xc, meanC, varC, wc, bc] } = unify([x, rm, rv, w, b]);
+    return normApply(xc as Tensor, runningStats(meanC as Tensor, varC as Tensor), wc, bc, { eps });
   }
-  const dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
   const n = x.size / channels;
   check(n > 1, op, () => `expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
-  const mu = mean(x, { dim: dims, keepdim: true });
-  const biasedVar = variance(x, { dim: dims, keepdim: true, unbiased: false });
+  const { cast: [xc, wc, bc] } = unify([x, w, b]);
+  // The batch's statistics are a cache for normApply (which differentiates through them), so no graph here.
+  const stats = noGrad(() => normStats(xc as Tensor));
+  // The affine pass first, right after the statistics (the native pool's threads are still awake),
+  // then the small running-statistic updates.
+  const y = normApply(xc as Tensor, stats, wc, bc, { eps, batchStats: true });
   if (rm !== null || rv !== null) {
     noGrad(() => {
-      if (rm !== null) rm.mul_(1 - momentum).add_(mul(reshape(mu, [channels]), momentum));
+      if (rm !== null) rm.mul_(1 - momentum).add_(mul(select(stats, 0, 0), momentum));
       // The running variance estimates the population's, so it takes Bessel's correction n / (n − 1).
-      if (rv !== null) rv.mul_(1 - momentum).add_(mul(reshape(biasedVar, [channels]), (momentum * n) / (n - 1)));
+      if (rv !== null) rv.mul_(1 - momentum).add_(mul(select(stats, 0, 1), (momentum * n) / (n - 1)));
     });
   }
-  const y = mul(sub(x, mu), rsqrt(add(biasedVar, eps)));
-  return affine(y, w, b, bshape);
+  return y;
 }
 
 /**
@@ -98,11 +114,15 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     () => `input of shape ${fmtShape(x.shape)} does not end with normalizedShape ${fmtShape(shape)}`);
   const w = checkParam(weight, shape, op, "weight");
   const b = checkParam(bias, shape, op, "bias");
-  const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-  const mu = mean(x, { dim: dims, keepdim: true });
-  const v = variance(x, { dim: dims, keepdim: true, unbiased: false });
-  const y = mul(sub(x, mu), rsqrt(add(v, eps)));
-  return affine(y, w, b, shape);
+  // [rows, features]: one group per row, and the affine parameters per feature (channel).
+  const features = shape.reduce((p, d) => p * d, 1);
+  const { cast: [xc, wc, bc] } = unify([x, w, b]);
+  const x2 = reshape(xc as Tensor, [x.size / features, features]);
+  const w2 = wc === null ? null : reshape(wc, [features]);
+  const b2 = bc === null ? null : reshape(bc, [features]);
+  const options = { groups: 1, perSample: true, eps };
+  const stats = noGrad(() => normStats(x2, options));
+  return reshape(normApply(x2, stats, w2, b2, { ...options, batchStats: true }), x.shape);
 }
 
 /**
@@ -121,10 +141,8 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
     () => `the ${channels} channels must divide into numGroups groups, got numGroups ${numGroups}`);
   const w = checkParam(weight, [channels], op, "weight");
   const b = checkParam(bias, [channels], op, "bias");
-  const perGroup = (channels / numGroups) * x.shape.slice(2).reduce((p, d) => p * d, 1);
-  const grouped = reshape(x, [x.shape[0], numGroups, perGroup]); // [N, G, C/G · spatial]
-  const mu = mean(grouped, { dim: 2, keepdim: true });
-  const v = variance(grouped, { dim: 2, keepdim: true, unbiased: false });
-  const y = reshape(mul(sub(grouped, mu), rsqrt(add(v, eps))), x.shape);
-  return affine(y, w, b, channelShape(x.ndim, channels));
+  const { cast: [xc, wc, bc] } = unify([x, w, b]);
+  const options = { groups: numGroups, perSample: true, eps };
+  const stats = noGrad(() => normStats(xc as Tensor, options));
+  return normApply(xc as Tensor, stats, wc, bc, { ...options, batchStats: true });
 }
