@@ -8,6 +8,7 @@ import { matmulKernels } from "./matmul.js";
 import { movementKernels } from "./movement.js";
 import { nnKernels } from "./nn.js";
 import { poolKernels } from "./pool.js";
+import { recurrentKernels } from "./recurrent.js";
 import { reduceKernels } from "./reduce.js";
 import { sampleKernels } from "./sample.js";
 import { allocJs, type JsStorage } from "./storage.js";
@@ -36,6 +37,7 @@ const kernels = new Map<string, KernelInfo>(Object.entries({
   ...convKernels,
   ...poolKernels,
   ...nnKernels,
+  ...recurrentKernels,
   ...sampleKernels,
 }));
 

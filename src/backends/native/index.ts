@@ -16,12 +16,13 @@ import { copyKernels } from "./kernels/copy.js";
 import { nativeKernel, type NativeKernelTable } from "./kernels/define.js";
 import { gemmKernels } from "./kernels/gemm.js";
 import { randomKernels } from "./kernels/random.js";
+import { recurrentKernels } from "./kernels/recurrent.js";
 import { reduceKernels } from "./kernels/reduce.js";
 import { unaryKernels } from "./kernels/unary.js";
 import { NativeMemory, type NativeStorage } from "./storage.js";
 
 /** Every family's wrappers: one line per family (its C++ file lists the same names). */
-const FAMILIES: readonly NativeKernelTable[] = [copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels];
+const FAMILIES: readonly NativeKernelTable[] = [copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels, recurrentKernels];
 
 /** Priority above js (0): the native backend is the default when it loads. */
 const NATIVE_PRIORITY = 10;

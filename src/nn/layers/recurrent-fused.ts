@@ -1,0 +1,52 @@
+/**
+ * The fused path of `nn.LSTM`: per layer and direction, one big input projection (x·W_ihᵀ + b_ih + b_hh
+ * over every step at once) and one `lstmSequence` op for the whole recurrence, instead of ~10 small
+ * ops per step. The layer's outputs and final states are views of each op's packed result.
+ */
+import type { Tensor } from "../../engine/tensor.js";
+import { cat } from "../../ops/join.js";
+import { linear } from "../../ops/matmul.js";
+import { narrow, select } from "../../ops/movement.js";
+import { lstmSequence } from "../../ops/recurrent.js";
+
+/** The weights of one layer-direction: W_ih [4H, in], W_hh [4H, H] and the summed bias [4H] (or null). */
+export interface FusedLstmWeights {
+  readonly wIh: Tensor;
+  readonly wHh: Tensor;
+  readonly bias: Tensor | null;
+}
+
+/**
+ * Runs a stack of LSTM layers over x [T, B, F] (time first) from per-layer-direction initial states
+ * (h0s[k], c0s[k]: [B, H], k = layer·D + dir). `between` is applied to the input of every layer after
+ * the first (inter-layer dropout). Returns the last layer's output [T, B, D·H] and the final states.
+ * @internal
+ */
+export function fusedLstm(
+  x: Tensor,
+  h0s: readonly Tensor[],
+  c0s: readonly Tensor[],
+  weights: readonly (readonly FusedLstmWeights[])[],
+  between: ((t: Tensor) => Tensor) | null,
+): { output: Tensor; hN: Tensor[]; cN: Tensor[] } {
+  const steps = x.shape[0];
+  const hN: Tensor[] = [];
+  const cN: Tensor[] = [];
+  let input = x;
+  weights.forEach((layer, l) => {
+    if (l > 0 && between !== null) input = between(input);
+    const outs = layer.map((w, dir) => {
+      const k = l * layer.length + dir;
+      const hidden = w.wHh.shape[1];
+      const packed = lstmSequence(linear(input, w.wIh, w.bias), h0s[k], c0s[k], w.wHh, { reverse: dir === 1 }); // [T, B, 6H]
+      const hs = narrow(packed, 2, 0, hidden); // [T, B, H]: h at every step
+      // The reverse direction ends at t = 0.
+      const last = dir === 1 ? 0 : steps - 1;
+      hN.push(select(hs, 0, last));
+      cN.push(select(narrow(packed, 2, hidden, hidden), 0, last));
+      return hs;
+    });
+    input = outs.length === 1 ? outs[0] : cat(outs, 2);
+  });
+  return { output: input, hN, cN };
+}
