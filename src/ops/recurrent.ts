@@ -1,45 +1,48 @@
 /**
- * The fused LSTM recurrence: one op runs a whole layer-direction over the time axis (one kernel call
- * instead of ~10 small ops per step), and one op runs its backward through time (BPTT).
+ * The fused LSTM recurrence: a whole layer-direction runs in one kernel (instead of ~10 small ops per
+ * step), and its backward through time (BPTT) in another.
  *
- *   packed = lstmSequence(xProj, h0, c0, wHh)     xProj [T, B, 4H], h0/c0 [B, H], wHh [4H, H] → [T, B, 6H]
+ *   ws  = lstmSequence(xProj, h0, c0, wHh)          the workspace [T, B, 6H], not differentiable
+ *   out = lstmLayer(xProj, h0, c0, wHh)             [T + 1, B, H]: h at every step, then the final c
+ *   d   = lstmSequenceBackward(gOut, ws, h0, c0, wHh)   BPTT, packed gradients of the four inputs
  *
- * Row (t, b) of `packed` holds [h_t, c_t, i_t, f_t, g_t, o_t] (H each): the states the caller reads
- * as views, and the gate activations backward needs. Gates in PyTorch's order (i, f, g, o).
+ * xProj [T, B, 4H] = x·W_ihᵀ + b_ih + b_hh, h0 and c0 [B, H], wHh [4H, H]; gates in PyTorch's order
+ * (i, f, g, o). Row (t, b) of the workspace holds [h_t, c_t, i_t, f_t, g_t, o_t]. `lstmLayer` keeps
+ * the workspace as an input of its graph node, so its own output (and gradient) stays small: the
+ * caller's views of h and c scatter gradients into [T + 1, B, H] only.
  */
 import { isFloat } from "../core/dtype.js";
 import { check, fmtShape } from "../core/errors.js";
 import { defineOp, type Op } from "../engine/dispatch.js";
-import { isGradEnabled } from "../engine/grad-mode.js";
+import { isGradEnabled, noGrad } from "../engine/grad-mode.js";
 import type { Tensor } from "../engine/tensor.js";
 import { add, mul, sub } from "./binary.js";
 import { cat, stack } from "./join.js";
 import { matmul } from "./matmul.js";
 import { narrow, reshape, select, transpose } from "./movement.js";
 import { expectTensor } from "./scalar.js";
-import { tanh } from "./unary.js";
+import { sigmoid, tanh } from "./unary.js";
 
 interface LstmAttrs {
   /** Run from the last step to the first (the reverse direction of a bidirectional layer). */
   readonly reverse: boolean;
 }
 
-/** Slots of a packed row, in units of H. */
-const H_SLOT = 0, C_SLOT = 1, I_SLOT = 2, F_SLOT = 3, G_SLOT = 4, O_SLOT = 5;
-/** Values per (t, b) row of the packed output, in units of H. */
-export const LSTM_PACKED_SLOTS = 6;
+/** Values per (t, b) row of the workspace, in units of H: h, c, i, f, g, o. */
+const SLOTS = 6;
 
 const kernelAttrs = (a: LstmAttrs): Record<string, unknown> => ({ reverse: a.reverse ? 1 : 0 });
 
+/** Checks xProj, h0, c0, wHh and returns T, B, H. */
 function checkLstmInputs(op: string, xProj: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor): { steps: number; batch: number; hidden: number } {
   check(isFloat(xProj.dtype), op, () => `xProj must be float32 or float64, got ${xProj.dtype}`);
   for (const [name, t] of [["h0", h0], ["c0", c0], ["wHh", wHh]] as const) {
     check(t.dtype === xProj.dtype, op, () => `${name} has dtype ${t.dtype} but xProj has dtype ${xProj.dtype}: all must have the same dtype`);
   }
-  check(wHh.ndim === 2 && wHh.shape[0] === 4 * wHh.shape[1] && wHh.shape[1] > 0, op,
+  check(wHh.ndim === 2 && wHh.shape[1] > 0 && wHh.shape[0] === 4 * wHh.shape[1], op,
     () => `wHh must be [4H, H], got shape ${fmtShape(wHh.shape)}`);
   const hidden = wHh.shape[1];
-  check(xProj.ndim === 3 && xProj.shape[2] === 4 * hidden && xProj.shape[0] > 0, op,
+  check(xProj.ndim === 3 && xProj.shape[0] > 0 && xProj.shape[2] === 4 * hidden, op,
     () => `xProj has shape ${fmtShape(xProj.shape)} but wHh has shape ${fmtShape(wHh.shape)}: xProj must be [T ≥ 1, B, 4H] = [T, B, ${4 * hidden}]`);
   const batch = xProj.shape[1];
   for (const [name, t] of [["h0", h0], ["c0", c0]] as const) {
@@ -49,60 +52,67 @@ function checkLstmInputs(op: string, xProj: Tensor, h0: Tensor, c0: Tensor, wHh:
   return { steps: xProj.shape[0], batch, hidden };
 }
 
+function checkWorkspace(op: string, ws: Tensor, steps: number, batch: number, hidden: number): void {
+  check(ws.ndim === 3 && ws.shape[0] === steps && ws.shape[1] === batch && ws.shape[2] === SLOTS * hidden, op,
+    () => `workspace has shape ${fmtShape(ws.shape)}: expected [${steps}, ${batch}, ${SLOTS * hidden}] (the output of lstmSequence)`);
+}
+
 const lstmSequenceOp: Op<LstmAttrs> = defineOp<LstmAttrs>({
   name: "lstmSequence",
   infer: ([xProj, h0, c0, wHh], a) => {
     const { steps, batch, hidden } = checkLstmInputs("lstmSequence", xProj, h0, c0, wHh);
-    return { shape: [steps, batch, LSTM_PACKED_SLOTS * hidden], dtype: xProj.dtype, kernelAttrs: kernelAttrs(a) };
+    return { shape: [steps, batch, SLOTS * hidden], dtype: xProj.dtype, kernelAttrs: kernelAttrs(a) };
+  },
+});
+
+const lstmLayerOp: Op<LstmAttrs> = defineOp<LstmAttrs>({
+  name: "lstmLayer",
+  infer: ([xProj, h0, c0, wHh, ws], a) => {
+    const { steps, batch, hidden } = checkLstmInputs("lstmLayer", xProj, h0, c0, wHh);
+    checkWorkspace("lstmLayer", ws, steps, batch, hidden);
+    check(ws.dtype === xProj.dtype, "lstmLayer", () => `workspace has dtype ${ws.dtype} but xProj has dtype ${xProj.dtype}`);
+    return { shape: [steps + 1, batch, hidden], dtype: xProj.dtype, kernelAttrs: kernelAttrs(a) };
   },
   grad: (ctx, gOut) => {
-    const [xProj, h0, c0, wHh] = ctx.inputs;
-    // Grad mode is on inside a gradient function only under createGraph: then the gradient must itself
-    // be differentiable, so it is composed of public ops (which differentiate back through this op).
-    if (isGradEnabled()) return lstmSequenceGradComposed(xProj, h0, c0, wHh, ctx.output, gOut, ctx.attrs.reverse);
-    const { steps, batch, hidden } = checkLstmInputs("lstmSequence", xProj, h0, c0, wHh);
-    const packed = lstmSequenceBackward(gOut, ctx.output, h0, c0, wHh, { reverse: ctx.attrs.reverse });
-    const [dX, dH0, dC0, dW] = unpackLstmGrads(packed, steps, batch, hidden);
+    const [xProj, h0, c0, wHh, ws] = ctx.inputs;
+    // Grad mode is on inside a gradient function only under createGraph: the gradient must then be
+    // differentiable itself, so it is composed of public ops (see lstmLayerGradComposed).
+    if (isGradEnabled()) return [...lstmLayerGradComposed(xProj, h0, c0, wHh, gOut, ctx.attrs.reverse), null];
+    const { steps, batch, hidden } = checkLstmInputs("lstmLayer", xProj, h0, c0, wHh);
+    const packed = lstmSequenceBackward(gOut, ws, h0, c0, wHh, { reverse: ctx.attrs.reverse });
+    const grads = unpackLstmGrads(packed, steps, batch, hidden);
     packed.dispose(); // the views keep its storage alive
-    const pick = (i: number, t: Tensor): Tensor | null => {
-      if (ctx.needsInputGrad[i]) return t;
-      t.dispose();
+    return [...grads.map((g, i) => {
+      if (ctx.needsInputGrad[i]) return g;
+      g.dispose();
       return null;
-    };
-    return [pick(0, dX), pick(1, dH0), pick(2, dC0), pick(3, dW)];
+    }), null];
   },
 });
 
 const lstmSequenceBackwardOp: Op<LstmAttrs> = defineOp<LstmAttrs>({
   name: "lstmSequenceBackward",
-  infer: ([gOut, out, h0, c0, wHh], a) => {
+  infer: ([gOut, ws, h0, c0, wHh], a) => {
     const op = "lstmSequenceBackward";
-    check(wHh.ndim === 2 && wHh.shape[0] === 4 * wHh.shape[1] && wHh.shape[1] > 0, op,
-      () => `wHh must be [4H, H], got shape ${fmtShape(wHh.shape)}`);
+    check(wHh.ndim === 2 && wHh.shape[1] > 0 && wHh.shape[0] === 4 * wHh.shape[1], op, () => `wHh must be [4H, H], got shape ${fmtShape(wHh.shape)}`);
     const hidden = wHh.shape[1];
-    check(out.ndim === 3 && out.shape[2] === LSTM_PACKED_SLOTS * hidden && out.shape[0] > 0, op,
-      () => `output has shape ${fmtShape(out.shape)}: expected [T ≥ 1, B, ${LSTM_PACKED_SLOTS * hidden}] (6H) for wHh of shape ${fmtShape(wHh.shape)}`);
-    check(gOut.ndim === 3 && gOut.shape.every((d, k) => d === out.shape[k]), op,
-      () => `gradOutput has shape ${fmtShape(gOut.shape)} but output has shape ${fmtShape(out.shape)}: they must match`);
-    const [steps, batch] = out.shape;
+    check(ws.ndim === 3 && ws.shape[0] > 0, op, () => `workspace must be [T, B, 6H], got shape ${fmtShape(ws.shape)}`);
+    const [steps, batch] = ws.shape;
+    checkWorkspace(op, ws, steps, batch, hidden);
+    check(gOut.ndim === 3 && gOut.shape[0] === steps + 1 && gOut.shape[1] === batch && gOut.shape[2] === hidden, op,
+      () => `gradOutput has shape ${fmtShape(gOut.shape)}: expected [T + 1, B, H] = [${steps + 1}, ${batch}, ${hidden}]`);
     for (const [name, t] of [["h0", h0], ["c0", c0]] as const) {
-      check(t.ndim === 2 && t.shape[0] === batch && t.shape[1] === hidden, op,
-        () => `${name} has shape ${fmtShape(t.shape)}: expected [${batch}, ${hidden}]`);
+      check(t.ndim === 2 && t.shape[0] === batch && t.shape[1] === hidden, op, () => `${name} has shape ${fmtShape(t.shape)}: expected [${batch}, ${hidden}]`);
     }
     for (const t of [gOut, h0, c0, wHh]) {
-      check(t.dtype === out.dtype && isFloat(t.dtype), op, () => `all inputs must have the output's float dtype ${out.dtype}, got ${t.dtype}`);
+      check(t.dtype === ws.dtype && isFloat(t.dtype), op, () => `all inputs must have the workspace's float dtype ${ws.dtype}, got ${t.dtype}`);
     }
-    return { shape: [lstmGradSize(steps, batch, hidden)], dtype: out.dtype, kernelAttrs: kernelAttrs(a) };
+    return { shape: [steps * batch * 4 * hidden + 2 * batch * hidden + 4 * hidden * hidden], dtype: ws.dtype, kernelAttrs: kernelAttrs(a) };
   },
 });
 
-/** Elements of the packed gradient: dxProj [T·B·4H], dh0 [B·H], dc0 [B·H], dwHh [4H·H], in that order. */
-function lstmGradSize(steps: number, batch: number, hidden: number): number {
-  return steps * batch * 4 * hidden + 2 * batch * hidden + 4 * hidden * hidden;
-}
-
 /** Views of a packed gradient: [dxProj [T, B, 4H], dh0 [B, H], dc0 [B, H], dwHh [4H, H]]. */
-export function unpackLstmGrads(packed: Tensor, steps: number, batch: number, hidden: number): [Tensor, Tensor, Tensor, Tensor] {
+function unpackLstmGrads(packed: Tensor, steps: number, batch: number, hidden: number): Tensor[] {
   const nx = steps * batch * 4 * hidden;
   const ns = batch * hidden;
   return [
@@ -113,83 +123,100 @@ export function unpackLstmGrads(packed: Tensor, steps: number, batch: number, hi
   ];
 }
 
-/** Options of `lstmSequence`. */
+/** Options of the LSTM recurrence ops. */
 export interface LstmSequenceOptions {
   /** Run from the last step to the first, as the reverse direction of a bidirectional LSTM (default false). */
   reverse?: boolean;
 }
 
+function expectAll(op: string, named: readonly (readonly [string, Tensor])[]): void {
+  for (const [name, t] of named) expectTensor(t, op, name);
+}
+
 /**
- * Runs one LSTM layer-direction over a whole sequence in one kernel, from the input projection
- * `xProj` [T, B, 4H] (= x·W_ihᵀ + b_ih + b_hh, computed beforehand as one big matmul), the initial
- * states `h0`, `c0` [B, H] and the recurrent weight `wHh` [4H, H]. Per step, with gates in PyTorch's
- * order: (i, f, g, o) = (σ, σ, tanh, σ)(xProj_t + h_{t−1}·W_hhᵀ), c_t = f ⊙ c_{t−1} + i ⊙ g,
- * h_t = o ⊙ tanh(c_t). Returns the packed [T, B, 6H]: row (t, b) holds h_t, c_t, i_t, f_t, g_t, o_t
- * (take views, e.g. `narrow(out, 2, 0, H)` for every h). Its gradient runs BPTT in one kernel; under
- * `createGraph` it is composed of public ops instead, so it can be differentiated again.
+ * One LSTM layer-direction over a whole sequence, from the input projection `xProj` [T, B, 4H]
+ * (= x·W_ihᵀ + b_ih + b_hh, one big matmul beforehand), the initial states `h0`, `c0` [B, H] and the
+ * recurrent weight `wHh` [4H, H]. Per step, gates in PyTorch's order: (i, f, g, o) =
+ * (σ, σ, tanh, σ)(xProj_t + h_{t−1}·W_hhᵀ), c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t).
+ * Returns [T + 1, B, H]: rows 0..T−1 are h_t, row T the final cell state (c at t = T−1, or t = 0 with
+ * `reverse`). Differentiable: backward runs BPTT in one kernel; under `createGraph` the gradient is
+ * composed of public ops instead, so it can be differentiated again.
  * @example
- * const out = tl.lstmSequence(tl.randn([5, 3, 8]), tl.zeros([3, 2]), tl.zeros([3, 2]), tl.randn([8, 2]));
- * const h = tl.narrow(out, 2, 0, 2); // [5, 3, 2]: h at every step
+ * const out = tl.lstmLayer(tl.randn([5, 3, 8]), tl.zeros([3, 2]), tl.zeros([3, 2]), tl.randn([8, 2]));
+ * const hs = tl.narrow(out, 0, 0, 5); // [5, 3, 2]: h at every step; tl.select(out, 0, 5) is the final c
+ */
+export function lstmLayer(xProj: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, options: LstmSequenceOptions = {}): Tensor {
+  expectAll("lstmLayer", [["xProj", xProj], ["h0", h0], ["c0", c0], ["wHh", wHh]]);
+  const attrs = { reverse: options.reverse ?? false };
+  const ws = noGrad(() => lstmSequenceOp([xProj, h0, c0, wHh], attrs));
+  return lstmLayerOp([xProj, h0, c0, wHh, ws], attrs);
+}
+
+/**
+ * The forward kernel of `lstmLayer` on its own: the workspace [T, B, 6H] whose row (t, b) holds
+ * h_t, c_t and the activated gates i_t, f_t, g_t, o_t (H each). Not differentiable (use `lstmLayer`).
+ * @example
+ * const ws = tl.lstmSequence(tl.randn([5, 3, 8]), tl.zeros([3, 2]), tl.zeros([3, 2]), tl.randn([8, 2])); // [5, 3, 12]
  */
 export function lstmSequence(xProj: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, options: LstmSequenceOptions = {}): Tensor {
-  expectTensor(xProj, "lstmSequence", "xProj");
-  expectTensor(h0, "lstmSequence", "h0");
-  expectTensor(c0, "lstmSequence", "c0");
-  expectTensor(wHh, "lstmSequence", "wHh");
+  expectAll("lstmSequence", [["xProj", xProj], ["h0", h0], ["c0", c0], ["wHh", wHh]]);
   return lstmSequenceOp([xProj, h0, c0, wHh], { reverse: options.reverse ?? false });
 }
 
 /**
- * The backward of `lstmSequence` in one kernel: from the gradient `gOut` of its packed output `out`
- * (every slot may carry gradient: h, c and the gates), returns the packed gradient of its inputs, a
- * 1-D tensor holding dxProj [T, B, 4H], dh0 [B, H], dc0 [B, H], dwHh [4H, H] (see `unpackLstmGrads`).
- * Not differentiable: under `createGraph` the gradient of `lstmSequence` is composed instead.
+ * BPTT of `lstmLayer` in one kernel: from the gradient `gOut` [T + 1, B, H] of its output and the
+ * workspace `ws` of `lstmSequence`, the packed gradient of its inputs, a 1-D tensor holding dxProj
+ * [T, B, 4H], dh0 [B, H], dc0 [B, H] and dwHh [4H, H] in that order. Not differentiable.
  * @example
- * const out = tl.lstmSequence(x, h0, c0, w);
- * const packed = tl.lstmSequenceBackward(tl.onesLike(out), out, h0, c0, w);
+ * const ws = tl.lstmSequence(x, h0, c0, w);
+ * const packed = tl.lstmSequenceBackward(tl.ones([x.shape[0] + 1, ...h0.shape]), ws, h0, c0, w);
  */
-export function lstmSequenceBackward(gOut: Tensor, out: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, options: LstmSequenceOptions = {}): Tensor {
-  for (const [name, t] of [["gradOutput", gOut], ["output", out], ["h0", h0], ["c0", c0], ["wHh", wHh]] as const) {
-    expectTensor(t, "lstmSequenceBackward", name);
-  }
-  return lstmSequenceBackwardOp([gOut, out, h0, c0, wHh], { reverse: options.reverse ?? false });
+export function lstmSequenceBackward(gOut: Tensor, ws: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, options: LstmSequenceOptions = {}): Tensor {
+  expectAll("lstmSequenceBackward", [["gradOutput", gOut], ["workspace", ws], ["h0", h0], ["c0", c0], ["wHh", wHh]]);
+  return lstmSequenceBackwardOp([gOut, ws, h0, c0, wHh], { reverse: options.reverse ?? false });
 }
 
 /**
- * The gradient of `lstmSequence` written with public ops, step by step (the fused kernel's formulas):
- * differentiable, so it serves double backward; also the oracle the tests compare the kernel with.
+ * The gradient of `lstmLayer` composed of public ops: the forward recomputed step by step from the
+ * inputs (so every saved activation is itself differentiable), then the kernel's BPTT formulas.
+ * Used under `createGraph` (double backward); also the oracle the tests hold the kernel to.
  */
-function lstmSequenceGradComposed(xProj: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, out: Tensor, gOut: Tensor, reverse: boolean): Tensor[] {
+function lstmLayerGradComposed(xProj: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, gOut: Tensor, reverse: boolean): Tensor[] {
   const steps = xProj.shape[0];
   const hidden = wHh.shape[1];
-  const slot = (src: Tensor, t: number, s: number): Tensor => narrow(select(src, 0, t), 1, s * hidden, hidden); // [B, H]
+  const order = Array.from({ length: steps }, (_, k) => (reverse ? steps - 1 - k : k));
+  const wT = transpose(wHh, 0, 1);
+  const part = (x: Tensor, s: number): Tensor => narrow(x, 1, s * hidden, hidden);
+  // Forward: per step the previous h and c and the activated gates.
+  const saved: { hp: Tensor; cp: Tensor; c: Tensor; i: Tensor; f: Tensor; g: Tensor; o: Tensor }[] = new Array(steps);
+  let h = h0;
+  let c = c0;
+  for (const t of order) {
+    const pre = add(select(xProj, 0, t), matmul(h, wT)); // [B, 4H]
+    const i = sigmoid(part(pre, 0)), f = sigmoid(part(pre, 1)), g = tanh(part(pre, 2)), o = sigmoid(part(pre, 3));
+    const cNext = add(mul(f, c), mul(i, g));
+    saved[t] = { hp: h, cp: c, c: cNext, i, f, g, o };
+    h = mul(o, tanh(cNext));
+    c = cNext;
+  }
+  // Backward, in the opposite order.
   let dh: Tensor | null = null;
-  let dc: Tensor | null = null;
+  let dc: Tensor = select(gOut, 0, steps);
   let dW: Tensor | null = null;
   const dX: Tensor[] = new Array<Tensor>(steps);
-  for (let k = 0; k < steps; k++) {
-    // Backward visits the steps in the opposite order of the forward pass.
-    const t = reverse ? k : steps - 1 - k;
-    const prev = reverse ? t + 1 : t - 1;
-    const first = prev < 0 || prev >= steps;
-    const cPrev = first ? c0 : slot(out, prev, C_SLOT);
-    const hp = first ? h0 : slot(out, prev, H_SLOT);
-    const [i, f, g, o] = [I_SLOT, F_SLOT, G_SLOT, O_SLOT].map((s) => slot(out, t, s));
-    const tc = tanh(slot(out, t, C_SLOT));
-    const dhT = dh === null ? slot(gOut, t, H_SLOT) : add(slot(gOut, t, H_SLOT), dh);
-    let dcT = add(slot(gOut, t, C_SLOT), mul(mul(dhT, o), sub(1, mul(tc, tc))));
-    if (dc !== null) dcT = add(dcT, dc);
-    const dO = add(slot(gOut, t, O_SLOT), mul(dhT, tc));
-    const dI = add(slot(gOut, t, I_SLOT), mul(dcT, g));
-    const dG = add(slot(gOut, t, G_SLOT), mul(dcT, i));
-    const dF = add(slot(gOut, t, F_SLOT), mul(dcT, cPrev));
+  const sig = (d: Tensor, y: Tensor): Tensor => mul(d, mul(y, sub(1, y))); // d·σ'(a) = d·y(1 − y)
+  for (let k = steps - 1; k >= 0; k--) {
+    const t = order[k];
+    const { hp, cp, c: ct, i, f, g, o } = saved[t];
+    const tc = tanh(ct);
+    const dhT = dh === null ? select(gOut, 0, t) : add(select(gOut, 0, t), dh);
+    const dcT = add(dc, mul(mul(dhT, o), sub(1, mul(tc, tc))));
+    const da = cat([sig(mul(dcT, g), i), sig(mul(dcT, cp), f), mul(mul(dcT, i), sub(1, mul(g, g))), sig(mul(dhT, tc), o)], 1); // [B, 4H]
     dc = mul(dcT, f);
-    const sig = (d: Tensor, y: Tensor): Tensor => mul(d, mul(y, sub(1, y))); // d·σ' = d·y(1 − y)
-    const da = cat([sig(dI, i), sig(dF, f), mul(dG, sub(1, mul(g, g))), sig(dO, o)], 1); // [B, 4H]
     dX[t] = da;
     dh = matmul(da, wHh);
     const dWt = matmul(transpose(da, 0, 1), hp);
     dW = dW === null ? dWt : add(dW, dWt);
   }
-  return [stack(dX, 0), dh as Tensor, dc as Tensor, dW as Tensor];
+  return [stack(dX, 0), dh as Tensor, dc, dW as Tensor];
 }

@@ -174,7 +174,7 @@ int LstmForwardT(const tl_args* args, const tl_runtime* rt) {
 
 template <class T>
 struct BwdJob {
-  const T* gout;  // gradient of step t's packed rows [B, 6H]
+  const T* gout;  // gradient of h_t: [B, H]
   const T* out;   // step t's packed rows [B, 6H]
   const T* cp;    // c_{t−1}: B rows of stride cp_rs
   int64_t cp_rs;
@@ -188,7 +188,7 @@ struct BwdJob {
   volatile int status;
 };
 
-// Gradients of one row, columns [j0, j1): from dh, dc (running) and the output's gradient to the
+// Gradients of one row, columns [j0, j1): from dh, dc (running) and the gradient `go` of h_t to the
 // pre-activation gradients da, and dc ← dc_t ⊙ f.
 template <class T>
 TL_INLINE void CellGradRow(const T* go, const T* o6, const T* cp, T* da, T* dh, T* dc, int64_t hidden, int64_t j0,
@@ -206,12 +206,11 @@ TL_INLINE void CellGradRow(const T* go, const T* o6, const T* cp, T* da, T* dh, 
       V g = S::loadn(o6 + 4 * H + j, n), o = S::loadn(o6 + 5 * H + j, n);
       V tc = VTanh<S>(c);
       V vdh = S::add(S::loadn(go + j, n), S::loadn(dh + j, n));
-      V vdc = S::add(S::add(S::loadn(go + H + j, n), S::loadn(dc + j, n)),
-                     S::mul(S::mul(vdh, o), S::sub(one, S::mul(tc, tc))));
-      V di = S::fma(vdc, g, S::loadn(go + 2 * H + j, n));
-      V df = S::fma(vdc, S::loadn(cp + j, n), S::loadn(go + 3 * H + j, n));
-      V dg = S::fma(vdc, i, S::loadn(go + 4 * H + j, n));
-      V dO = S::fma(vdh, tc, S::loadn(go + 5 * H + j, n));
+      V vdc = S::add(S::loadn(dc + j, n), S::mul(S::mul(vdh, o), S::sub(one, S::mul(tc, tc))));
+      V di = S::mul(vdc, g);
+      V df = S::mul(vdc, S::loadn(cp + j, n));
+      V dg = S::mul(vdc, i);
+      V dO = S::mul(vdh, tc);
       S::storen(dc + j, S::mul(vdc, f), n);
       S::storen(da + j, S::mul(di, S::mul(i, S::sub(one, i))), n);
       S::storen(da + H + j, S::mul(df, S::mul(f, S::sub(one, f))), n);
@@ -225,11 +224,8 @@ TL_INLINE void CellGradRow(const T* go, const T* o6, const T* cp, T* da, T* dh, 
     const double c = o6[H + j], i = o6[2 * H + j], f = o6[3 * H + j], g = o6[4 * H + j], o = o6[5 * H + j];
     const double tc = tanh(c);
     const double vdh = double(go[j]) + double(dh[j]);
-    const double vdc = double(go[H + j]) + double(dc[j]) + vdh * o * (1 - tc * tc);
-    const double di = double(go[2 * H + j]) + vdc * g;
-    const double df = double(go[3 * H + j]) + vdc * double(cp[j]);
-    const double dg = double(go[4 * H + j]) + vdc * i;
-    const double dO = double(go[5 * H + j]) + vdh * tc;
+    const double vdc = double(dc[j]) + vdh * o * (1 - tc * tc);
+    const double di = vdc * g, df = vdc * double(cp[j]), dg = vdc * i, dO = vdh * tc;
     dc[j] = T(vdc * f);
     da[j] = T(di * i * (1 - i));
     da[H + j] = T(df * f * (1 - f));
@@ -265,7 +261,7 @@ void BwdTask(void* p, int ith, int nth) {
   if (job.da == nullptr) return;
   const int64_t row = 6 * hidden;
   for (int64_t b = 0; b < job.batch; b++) {
-    CellGradRow<T>(job.gout + b * row, job.out + b * row, job.cp + b * job.cp_rs, job.da + b * 4 * hidden,
+    CellGradRow<T>(job.gout + b * hidden, job.out + b * row, job.cp + b * job.cp_rs, job.da + b * 4 * hidden,
                    job.dh + b * hidden, job.dc + b * hidden, hidden, j0, j1);
   }
 }
@@ -287,7 +283,8 @@ int WeightGrad(const T* da, const T* h, int64_t h_rs, int64_t rows, int64_t hidd
   return Gemm(g, rt);
 }
 
-// lstmSequenceBackward: gOut [T, B, 6H], out [T, B, 6H], h0, c0 [B, H], wHh [4H, H] → d (1-D):
+// lstmSequenceBackward: gOut [T + 1, B, H] (every h, then the final c), ws [T, B, 6H], h0, c0 [B, H],
+// wHh [4H, H] → d (1-D):
 // dxProj [T, B, 4H], dh0 [B, H], dc0 [B, H], dwHh [4H, H]; attrs: reverse.
 template <class T>
 int LstmBackwardT(const tl_args* args, const tl_runtime* rt) {
@@ -303,7 +300,8 @@ int LstmBackwardT(const tl_args* args, const tl_runtime* rt) {
   T* dh = dx + steps * batch * g4;
   T* dc = dh + batch * hidden;
   T* dw = dc + batch * hidden;
-  memset(dh, 0, size_t(2 * batch * hidden) * sizeof(T));
+  memset(dh, 0, size_t(batch * hidden) * sizeof(T));
+  memcpy(dc, gout + steps * batch * hidden, size_t(batch * hidden) * sizeof(T));  // the final c's gradient
   BwdJob<T> job;
   job.w = Base<const T>(args->t[4]);
   job.dh = dh;
@@ -320,7 +318,7 @@ int LstmBackwardT(const tl_args* args, const tl_runtime* rt) {
   for (int64_t k = steps - 1; k >= 0; k--) {
     const int64_t t = reverse ? steps - 1 - k : k;
     const int64_t prev = k == 0 ? -1 : reverse ? t + 1 : t - 1;
-    job.gout = gout + t * batch * row;
+    job.gout = gout + t * batch * hidden;
     job.out = out + t * batch * row;
     job.cp = prev < 0 ? c0 : out + prev * batch * row + hidden;
     job.cp_rs = prev < 0 ? hidden : row;
@@ -341,6 +339,21 @@ int LstmBackwardT(const tl_args* args, const tl_runtime* rt) {
   if (status != TL_OK) return status;
   const T* da_first = reverse ? dx + (steps - 1) * batch * g4 : dx;
   return WeightGrad<T>(da_first, h0, hidden, batch, hidden, dw, T(1), rt);
+}
+
+// lstmLayer: xProj, h0, c0, wHh, ws [T, B, 6H] → out [T + 1, B, H]: every h, then the final c.
+template <class T>
+void LstmGatherT(const tl_args* args) {
+  const tl_tensor& wt = args->t[4];
+  const int64_t steps = wt.shape[0], batch = wt.shape[1], hidden = wt.shape[2] / 6;
+  const bool reverse = args->n_attrs > 0 && args->attrs[0] != 0;
+  const T* ws = Base<const T>(wt);
+  T* out = Base<T>(args->t[5]);
+  for (int64_t r = 0; r < steps * batch; r++) memcpy(out + r * hidden, ws + r * 6 * hidden, size_t(hidden) * sizeof(T));
+  const int64_t last = reverse ? 0 : steps - 1;
+  for (int64_t b = 0; b < batch; b++) {
+    memcpy(out + (steps * batch + b) * hidden, ws + (last * batch + b) * 6 * hidden + hidden, size_t(hidden) * sizeof(T));
+  }
 }
 
 bool Dense(const tl_args* args) {
@@ -364,10 +377,26 @@ int LstmForward(const tl_args* args, const tl_runtime* rt) {
   }
 }
 
+int LstmGather(const tl_args* args, const tl_runtime*) {
+  if (args->n_in != 5 || args->n_out != 1 || !Dense(args)) return TL_ERR_ARGS;
+  const tl_tensor& w = args->t[4];
+  if (w.ndim != 3 || w.shape[2] % 6 != 0 || args->t[5].size != (w.shape[0] + 1) * w.shape[1] * (w.shape[2] / 6)) {
+    return TL_ERR_ARGS;
+  }
+  if (w.dtype != args->t[5].dtype) return TL_ERR_UNSUPPORTED;
+  switch (w.dtype) {
+    case TL_F32: LstmGatherT<float>(args); return TL_OK;
+    case TL_F64: LstmGatherT<double>(args); return TL_OK;
+    default: return TL_ERR_UNSUPPORTED;
+  }
+}
+
 int LstmBackward(const tl_args* args, const tl_runtime* rt) {
   if (args->n_in != 5 || args->n_out != 1 || !Dense(args)) return TL_ERR_ARGS;
   const tl_tensor& o = args->t[1];
-  if (o.ndim != 3 || o.shape[2] % 6 != 0 || args->t[0].size != o.size) return TL_ERR_ARGS;
+  if (o.ndim != 3 || o.shape[2] % 6 != 0 || args->t[0].size != (o.shape[0] + 1) * o.shape[1] * (o.shape[2] / 6)) {
+    return TL_ERR_ARGS;
+  }
   const int64_t hidden = o.shape[2] / 6;
   if (args->t[5].size != o.shape[0] * o.shape[1] * 4 * hidden + 2 * o.shape[1] * hidden + 4 * hidden * hidden) {
     return TL_ERR_ARGS;
@@ -388,6 +417,7 @@ int LstmBackward(const tl_args* args, const tl_runtime* rt) {
 
 TL_FAMILY_TABLE(recurrent) = {
     {"lstmSequence", tensile::TENSILE_ISA::LstmForward},           // xProj, h0, c0, wHh → [T,B,6H]; reverse
-    {"lstmSequenceBackward", tensile::TENSILE_ISA::LstmBackward},  // gOut, out, h0, c0, wHh → packed grads; reverse
+    {"lstmLayer", tensile::TENSILE_ISA::LstmGather},               // xProj, h0, c0, wHh, ws → [T+1,B,H]; reverse
+    {"lstmSequenceBackward", tensile::TENSILE_ISA::LstmBackward},  // gOut, ws, h0, c0, wHh → packed grads; reverse
     {nullptr, nullptr},
 };

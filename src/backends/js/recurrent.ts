@@ -45,9 +45,32 @@ const lstmSequence: Kernel = ([xv, h0v, c0v, wv], [ov], attrs) => {
 };
 
 /**
- * lstmSequenceBackward: gOut [T, B, 6H], out [T, B, 6H], h0, c0 [B, H], wHh [4H, H] → one 1-D
- * output holding dxProj [T, B, 4H], dh0 [B, H], dc0 [B, H], dwHh [4H, H]. The running dh and dc of
- * the recurrence live in the dh0/dc0 slots, which end holding the gradients of h0 and c0.
+ * lstmLayer: xProj, h0, c0, wHh, ws [T, B, 6H] → out [T + 1, B, H]: h of every step from the
+ * workspace, then the final c (of the last step processed).
+ */
+const lstmLayer: Kernel = ([, , , , wv], [ov], attrs) => {
+  const [steps, batch, row] = wv.shape;
+  const hidden = row / 6;
+  const ws = dataOf(wv), out = dataOf(ov);
+  const last = attrs.reverse === 1 ? 0 : steps - 1;
+  for (let t = 0; t < steps; t++) {
+    for (let b = 0; b < batch; b++) {
+      const src = wv.offset + (t * batch + b) * row;
+      const dst = ov.offset + (t * batch + b) * hidden;
+      for (let j = 0; j < hidden; j++) out[dst + j] = ws[src + j];
+      if (t === last) {
+        const cDst = ov.offset + (steps * batch + b) * hidden;
+        for (let j = 0; j < hidden; j++) out[cDst + j] = ws[src + hidden + j];
+      }
+    }
+  }
+};
+
+/**
+ * lstmSequenceBackward: gOut [T + 1, B, H] (of every h, then of the final c), ws [T, B, 6H], h0, c0
+ * [B, H], wHh [4H, H] → one 1-D output holding dxProj [T, B, 4H], dh0 [B, H], dc0 [B, H], dwHh
+ * [4H, H]. The running dh and dc of the recurrence live in the dh0/dc0 slots, which end holding the
+ * gradients of h0 and c0.
  */
 const lstmSequenceBackward: Kernel = ([gv, ov, h0v, c0v, wv], [dv], attrs) => {
   const [steps, batch, row] = ov.shape;
@@ -60,12 +83,14 @@ const lstmSequenceBackward: Kernel = ([gv, ov, h0v, c0v, wv], [dv], attrs) => {
   const dcAt = dhAt + batch * hidden;
   const dwAt = dcAt + batch * hidden;
   d.fill(0, dhAt, dwAt + g4 * hidden);
+  // The final c's gradient starts the running dc.
+  for (let e = 0; e < batch * hidden; e++) d[dcAt + e] = gOut[gv.offset + steps * batch * hidden + e];
   for (let k = steps - 1; k >= 0; k--) {
     const t = reverse ? steps - 1 - k : k;
     const prev = k === 0 ? -1 : reverse ? t + 1 : t - 1;
     for (let b = 0; b < batch; b++) {
       const oOff = ov.offset + (t * batch + b) * row;
-      const gOff = gv.offset + (t * batch + b) * row;
+      const gOff = gv.offset + (t * batch + b) * hidden;
       const dOff = base + (t * batch + b) * g4;
       const cp = prev < 0 ? c0 : out, cOff = prev < 0 ? c0v.offset + b * hidden : ov.offset + (prev * batch + b) * row + hidden;
       for (let j = 0; j < hidden; j++) {
@@ -74,11 +99,8 @@ const lstmSequenceBackward: Kernel = ([gv, ov, h0v, c0v, wv], [dv], attrs) => {
         const g = out[oOff + 4 * hidden + j] as number, o = out[oOff + 5 * hidden + j] as number;
         const tc = Math.tanh(c);
         const dh = (gOut[gOff + j] as number) + (d[dhAt + b * hidden + j] as number);
-        const dc = (gOut[gOff + hidden + j] as number) + (d[dcAt + b * hidden + j] as number) + dh * o * (1 - tc * tc);
-        const dI = (gOut[gOff + 2 * hidden + j] as number) + dc * g;
-        const dF = (gOut[gOff + 3 * hidden + j] as number) + dc * (cp[cOff + j] as number);
-        const dG = (gOut[gOff + 4 * hidden + j] as number) + dc * i;
-        const dO = (gOut[gOff + 5 * hidden + j] as number) + dh * tc;
+        const dc = (d[dcAt + b * hidden + j] as number) + dh * o * (1 - tc * tc);
+        const dI = dc * g, dF = dc * (cp[cOff + j] as number), dG = dc * i, dO = dh * tc;
         d[dcAt + b * hidden + j] = dc * f;
         d[dOff + j] = dI * i * (1 - i);
         d[dOff + hidden + j] = dF * f * (1 - f);
@@ -107,5 +129,6 @@ const lstmSequenceBackward: Kernel = ([gv, ov, h0v, c0v, wv], [dv], attrs) => {
 /** The reference kernels of the fused recurrent ops (contiguous inputs). */
 export const recurrentKernels: Record<string, KernelInfo> = {
   lstmSequence: { run: lstmSequence, strided: false },
+  lstmLayer: { run: lstmLayer, strided: false },
   lstmSequenceBackward: { run: lstmSequenceBackward, strided: false },
 };

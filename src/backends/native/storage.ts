@@ -68,8 +68,10 @@ const EMPTY: Record<DType, TypedArray> = {
 const SMALL_BYTES = 2048;
 /** Bytes of one pool block. */
 const POOL_BYTES = 1 << 20;
-/** Blocks up to this size are kept for reuse here when freed (no Node-API call on the next alloc). */
-const REUSE_BYTES = 1 << 22;
+/** Blocks up to this size are kept for reuse here when freed (no Node-API call on the next alloc, and no new
+ * external ArrayBuffer: a training step that allocates a few 10 MB blocks would otherwise make V8 run a full
+ * mark-compact about every step). */
+const REUSE_BYTES = 1 << 25;
 /** The most bytes of freed blocks kept here; beyond it blocks go back to the addon's cache. */
 const REUSE_LIMIT = 1 << 28;
 

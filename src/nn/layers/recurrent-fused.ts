@@ -1,13 +1,13 @@
 /**
  * The fused path of `nn.LSTM`: per layer and direction, one big input projection (x·W_ihᵀ + b_ih + b_hh
  * over every step at once) and one `lstmSequence` op for the whole recurrence, instead of ~10 small
- * ops per step. The layer's outputs and final states are views of each op's packed result.
+ * ops per step. The layer's outputs and final states are views of each op's result.
  */
 import type { Tensor } from "../../engine/tensor.js";
 import { cat } from "../../ops/join.js";
 import { linear } from "../../ops/matmul.js";
 import { narrow, select } from "../../ops/movement.js";
-import { lstmSequence } from "../../ops/recurrent.js";
+import { lstmLayer } from "../../ops/recurrent.js";
 
 /** The weights of one layer-direction: W_ih [4H, in], W_hh [4H, H] and the summed bias [4H] (or null). */
 export interface FusedLstmWeights {
@@ -37,13 +37,11 @@ export function fusedLstm(
     if (l > 0 && between !== null) input = between(input);
     const outs = layer.map((w, dir) => {
       const k = l * layer.length + dir;
-      const hidden = w.wHh.shape[1];
-      const packed = lstmSequence(linear(input, w.wIh, w.bias), h0s[k], c0s[k], w.wHh, { reverse: dir === 1 }); // [T, B, 6H]
-      const hs = narrow(packed, 2, 0, hidden); // [T, B, H]: h at every step
-      // The reverse direction ends at t = 0.
-      const last = dir === 1 ? 0 : steps - 1;
-      hN.push(select(hs, 0, last));
-      cN.push(select(narrow(packed, 2, hidden, hidden), 0, last));
+      const out = lstmLayer(linear(input, w.wIh, w.bias), h0s[k], c0s[k], w.wHh, { reverse: dir === 1 }); // [T + 1, B, H]
+      const hs = narrow(out, 0, 0, steps); // [T, B, H]: h at every step
+      // The reverse direction ends at t = 0; row T is the final c.
+      hN.push(select(hs, 0, dir === 1 ? 0 : steps - 1));
+      cN.push(select(out, 0, steps));
       return hs;
     });
     input = outs.length === 1 ? outs[0] : cat(outs, 2);

@@ -1,7 +1,7 @@
 import { pushAttr } from "../frame.js";
 import type { NativeKernelSpec, NativeKernelTable } from "./define.js";
 
-/** Both kernels read one attribute: reverse (1 to run from the last step to the first). */
+/** Every kernel reads one attribute: reverse (1 to run from the last step to the first). */
 const lstmSpec: NativeKernelSpec = {
   strided: false,
   attrs: (a) => pushAttr(a.reverse as number),
@@ -14,5 +14,6 @@ const lstmSpec: NativeKernelSpec = {
  */
 export const recurrentKernels: NativeKernelTable = {
   lstmSequence: lstmSpec,
+  lstmLayer: lstmSpec,
   lstmSequenceBackward: lstmSpec,
 };
