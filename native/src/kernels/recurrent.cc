@@ -3,10 +3,11 @@
 // src/backends/js/recurrent.ts; float32 and float64 (the activations of float32 use the vector math
 // of simd/vmath.h on AVX builds; float64 and the generic build use libm).
 //
-// Threads split the hidden units: thread ith owns columns [j0, j1) of every gate and state. Per step
-// it computes its columns of the recurrent product (a batched GEMM over the four gate blocks of
-// W_hh, run inline on the thread) and then the elementwise cell update of those columns, so a step
-// is one parallel region and the only barrier is the region's end.
+// Large steps split the hidden units across threads: thread ith owns columns [j0, j1) of every gate
+// and state. Per step it computes its columns of the recurrent product (a batched GEMM over the four
+// gate blocks of W_hh, run inline on the thread) and then the elementwise cell update of those
+// columns, so a step is one parallel region and the only barrier is the region's end. Small steps
+// run on the calling thread (see kStepGrainMacs).
 #include <math.h>
 
 #include "gemm.h"
@@ -34,10 +35,16 @@ TL_INLINE void ColumnRange(int64_t hidden, int ith, int nth, int64_t* j0, int64_
   *j1 = u1 * w < hidden ? u1 * w : hidden;
 }
 
+// Per-step multiply-adds from which a step is split across threads. Every step is a parallel region
+// that waits for all its threads, and a thread the OS parks holds up the whole step (the next one
+// needs every column): on a busy 2-core machine W5's steps (4M multiply-adds) ran 2-3× faster on the
+// calling thread alone. Work outside the recurrence (dW_hh) still uses the whole pool.
+constexpr int64_t kStepGrainMacs = int64_t(1) << 24;
+
 // Threads for a recurrence step of `macs` multiply-adds over `hidden` columns.
 template <class T>
 int StepThreads(const tl_runtime* rt, int64_t macs, int64_t hidden) {
-  int nth = ThreadsFor(rt, macs, int64_t(1) << 17);
+  int nth = macs < kStepGrainMacs ? 1 : ThreadsFor(rt, macs, kStepGrainMacs / 2);
   const int64_t units = (hidden + VecOf<T>::V::W - 1) / VecOf<T>::V::W;
   return units < nth ? static_cast<int>(units) : nth;
 }
@@ -47,6 +54,7 @@ int StepThreads(const tl_runtime* rt, int64_t macs, int64_t hidden) {
 template <class T>
 struct FwdJob {
   const T* x;    // xProj at step t: [B, 4H]
+  const T* bias; // [4H]
   const T* hp;   // h_{t−1}: B rows of stride hp_rs
   const T* cp;   // c_{t−1}: B rows of stride cp_rs
   int64_t hp_rs, cp_rs;
@@ -58,9 +66,9 @@ struct FwdJob {
 };
 
 // The cell update of columns [j0, j1) of one row: pre-activations in g[0..4H) (recurrent part) plus
-// x[0..4H); writes h, c and the activated gates.
+// x[0..4H) and bias[0..4H); writes h, c and the activated gates.
 template <class T>
-TL_INLINE void CellRow(const T* x, const T* cp, T* row, int64_t hidden, int64_t j0, int64_t j1) {
+TL_INLINE void CellRow(const T* x, const T* bias, const T* cp, T* row, int64_t hidden, int64_t j0, int64_t j1) {
   T* g = row + 2 * hidden;
   int64_t j = j0;
 #if TL_VECTOR_MATH
@@ -69,10 +77,14 @@ TL_INLINE void CellRow(const T* x, const T* cp, T* row, int64_t hidden, int64_t 
     using V = S::V;
     for (; j < j1; j += S::W) {
       const int n = j1 - j < S::W ? static_cast<int>(j1 - j) : S::W;
-      V i = VSigmoid<S>(S::add(S::loadn(g + j, n), S::loadn(x + j, n)));
-      V f = VSigmoid<S>(S::add(S::loadn(g + hidden + j, n), S::loadn(x + hidden + j, n)));
-      V gg = VTanh<S>(S::add(S::loadn(g + 2 * hidden + j, n), S::loadn(x + 2 * hidden + j, n)));
-      V o = VSigmoid<S>(S::add(S::loadn(g + 3 * hidden + j, n), S::loadn(x + 3 * hidden + j, n)));
+      auto pre = [&](int64_t q) {
+        const int64_t at = q * hidden + j;
+        return S::add(S::add(S::loadn(x + at, n), S::loadn(bias + at, n)), S::loadn(g + at, n));
+      };
+      V i = VSigmoid<S>(pre(0));
+      V f = VSigmoid<S>(pre(1));
+      V gg = VTanh<S>(pre(2));
+      V o = VSigmoid<S>(pre(3));
       V c = S::fma(f, S::loadn(cp + j, n), S::mul(i, gg));
       S::storen(row + j, S::mul(o, VTanh<S>(c)), n);
       S::storen(row + hidden + j, c, n);
@@ -85,10 +97,11 @@ TL_INLINE void CellRow(const T* x, const T* cp, T* row, int64_t hidden, int64_t 
   }
 #endif
   for (; j < j1; j++) {
-    const double i = SigmoidD(double(g[j]) + double(x[j]));
-    const double f = SigmoidD(double(g[hidden + j]) + double(x[hidden + j]));
-    const double gg = tanh(double(g[2 * hidden + j]) + double(x[2 * hidden + j]));
-    const double o = SigmoidD(double(g[3 * hidden + j]) + double(x[3 * hidden + j]));
+    auto pre = [&](int64_t q) {
+      const int64_t at = q * hidden + j;
+      return double(x[at]) + double(bias[at]) + double(g[at]);
+    };
+    const double i = SigmoidD(pre(0)), f = SigmoidD(pre(1)), gg = tanh(pre(2)), o = SigmoidD(pre(3));
     const double c = f * double(cp[j]) + i * gg;
     row[j] = T(o * tanh(c));
     row[hidden + j] = T(c);
@@ -125,20 +138,22 @@ void FwdTask(void* p, int ith, int nth) {
     return;
   }
   for (int64_t b = 0; b < job.batch; b++) {
-    CellRow<T>(job.x + b * 4 * hidden, job.cp + b * job.cp_rs, job.out + b * row, hidden, j0, j1);
+    CellRow<T>(job.x + b * 4 * hidden, job.bias, job.cp + b * job.cp_rs, job.out + b * row, hidden, j0, j1);
   }
 }
 
-// lstmSequence: xProj [T, B, 4H], h0 [B, H], c0 [B, H], wHh [4H, H] → out [T, B, 6H]; attrs: reverse.
+// lstmSequence: xProj [T, B, 4H], h0 [B, H], c0 [B, H], wHh [4H, H], bias [4H] → out [T, B, 6H];
+// attrs: reverse.
 template <class T>
 int LstmForwardT(const tl_args* args, const tl_runtime* rt) {
   const tl_tensor& xt = args->t[0];
   const int64_t steps = xt.shape[0], batch = xt.shape[1], hidden = xt.shape[2] / 4;
   const bool reverse = args->n_attrs > 0 && args->attrs[0] != 0;
   const T* x = Base<const T>(xt);
-  T* out = Base<T>(args->t[4]);
+  T* out = Base<T>(args->t[5]);
   const int64_t row = 6 * hidden;
   FwdJob<T> job;
+  job.bias = Base<const T>(args->t[4]);
   job.w = Base<const T>(args->t[3]);
   job.batch = batch;
   job.hidden = hidden;
@@ -285,7 +300,7 @@ int WeightGrad(const T* da, const T* h, int64_t h_rs, int64_t rows, int64_t hidd
 
 // lstmSequenceBackward: gOut [T + 1, B, H] (every h, then the final c), ws [T, B, 6H], h0, c0 [B, H],
 // wHh [4H, H] → d (1-D):
-// dxProj [T, B, 4H], dh0 [B, H], dc0 [B, H], dwHh [4H, H]; attrs: reverse.
+// dxProj [T, B, 4H], dh0 [B, H], dc0 [B, H], dwHh [4H, H], dbias [4H]; attrs: reverse.
 template <class T>
 int LstmBackwardT(const tl_args* args, const tl_runtime* rt) {
   const tl_tensor& ot = args->t[1];
@@ -338,17 +353,32 @@ int LstmBackwardT(const tl_args* args, const tl_runtime* rt) {
   int status = WeightGrad<T>(da_rest, h_rest, row, rest, hidden, dw, T(0), rt);
   if (status != TL_OK) return status;
   const T* da_first = reverse ? dx + (steps - 1) * batch * g4 : dx;
-  return WeightGrad<T>(da_first, h0, hidden, batch, hidden, dw, T(1), rt);
+  status = WeightGrad<T>(da_first, h0, hidden, batch, hidden, dw, T(1), rt);
+  if (status != TL_OK) return status;
+  // dbias = Σ over every (t, b) row of dxProj, summed in double, 64 columns at a time.
+  T* db = dw + g4 * hidden;
+  constexpr int64_t kCols = 64;
+  double acc[kCols];
+  for (int64_t r0 = 0; r0 < g4; r0 += kCols) {
+    const int64_t n = g4 - r0 < kCols ? g4 - r0 : kCols;
+    for (int64_t r = 0; r < n; r++) acc[r] = 0;
+    for (int64_t k = 0; k < steps * batch; k++) {
+      const T* src = dx + k * g4 + r0;
+      for (int64_t r = 0; r < n; r++) acc[r] += double(src[r]);
+    }
+    for (int64_t r = 0; r < n; r++) db[r0 + r] = T(acc[r]);
+  }
+  return TL_OK;
 }
 
-// lstmLayer: xProj, h0, c0, wHh, ws [T, B, 6H] → out [T + 1, B, H]: every h, then the final c.
+// lstmLayer: xProj, h0, c0, wHh, bias, ws [T, B, 6H] → out [T + 1, B, H]: every h, then the final c.
 template <class T>
 void LstmGatherT(const tl_args* args) {
-  const tl_tensor& wt = args->t[4];
+  const tl_tensor& wt = args->t[5];
   const int64_t steps = wt.shape[0], batch = wt.shape[1], hidden = wt.shape[2] / 6;
   const bool reverse = args->n_attrs > 0 && args->attrs[0] != 0;
   const T* ws = Base<const T>(wt);
-  T* out = Base<T>(args->t[5]);
+  T* out = Base<T>(args->t[6]);
   for (int64_t r = 0; r < steps * batch; r++) memcpy(out + r * hidden, ws + r * 6 * hidden, size_t(hidden) * sizeof(T));
   const int64_t last = reverse ? 0 : steps - 1;
   for (int64_t b = 0; b < batch; b++) {
@@ -364,10 +394,13 @@ bool Dense(const tl_args* args) {
 }
 
 int LstmForward(const tl_args* args, const tl_runtime* rt) {
-  if (args->n_in != 4 || args->n_out != 1 || !Dense(args)) return TL_ERR_ARGS;
+  if (args->n_in != 5 || args->n_out != 1 || !Dense(args)) return TL_ERR_ARGS;
   const tl_tensor& x = args->t[0];
-  if (x.ndim != 3 || x.shape[2] % 4 != 0 || args->t[4].size != x.shape[0] * x.shape[1] * x.shape[2] / 4 * 6) return TL_ERR_ARGS;
-  for (int i = 1; i < 5; i++) {
+  if (x.ndim != 3 || x.shape[2] % 4 != 0 || args->t[4].size != x.shape[2] ||
+      args->t[5].size != x.shape[0] * x.shape[1] * x.shape[2] / 4 * 6) {
+    return TL_ERR_ARGS;
+  }
+  for (int i = 1; i < 6; i++) {
     if (args->t[i].dtype != x.dtype) return TL_ERR_UNSUPPORTED;
   }
   switch (x.dtype) {
@@ -378,12 +411,12 @@ int LstmForward(const tl_args* args, const tl_runtime* rt) {
 }
 
 int LstmGather(const tl_args* args, const tl_runtime*) {
-  if (args->n_in != 5 || args->n_out != 1 || !Dense(args)) return TL_ERR_ARGS;
-  const tl_tensor& w = args->t[4];
-  if (w.ndim != 3 || w.shape[2] % 6 != 0 || args->t[5].size != (w.shape[0] + 1) * w.shape[1] * (w.shape[2] / 6)) {
+  if (args->n_in != 6 || args->n_out != 1 || !Dense(args)) return TL_ERR_ARGS;
+  const tl_tensor& w = args->t[5];
+  if (w.ndim != 3 || w.shape[2] % 6 != 0 || args->t[6].size != (w.shape[0] + 1) * w.shape[1] * (w.shape[2] / 6)) {
     return TL_ERR_ARGS;
   }
-  if (w.dtype != args->t[5].dtype) return TL_ERR_UNSUPPORTED;
+  if (w.dtype != args->t[6].dtype) return TL_ERR_UNSUPPORTED;
   switch (w.dtype) {
     case TL_F32: LstmGatherT<float>(args); return TL_OK;
     case TL_F64: LstmGatherT<double>(args); return TL_OK;
@@ -398,7 +431,7 @@ int LstmBackward(const tl_args* args, const tl_runtime* rt) {
     return TL_ERR_ARGS;
   }
   const int64_t hidden = o.shape[2] / 6;
-  if (args->t[5].size != o.shape[0] * o.shape[1] * 4 * hidden + 2 * o.shape[1] * hidden + 4 * hidden * hidden) {
+  if (args->t[5].size != o.shape[0] * o.shape[1] * 4 * hidden + 2 * o.shape[1] * hidden + 4 * hidden * hidden + 4 * hidden) {
     return TL_ERR_ARGS;
   }
   for (int i = 0; i < 6; i++) {
@@ -416,8 +449,8 @@ int LstmBackward(const tl_args* args, const tl_runtime* rt) {
 }  // namespace tensile
 
 TL_FAMILY_TABLE(recurrent) = {
-    {"lstmSequence", tensile::TENSILE_ISA::LstmForward},           // xProj, h0, c0, wHh → [T,B,6H]; reverse
-    {"lstmLayer", tensile::TENSILE_ISA::LstmGather},               // xProj, h0, c0, wHh, ws → [T+1,B,H]; reverse
+    {"lstmSequence", tensile::TENSILE_ISA::LstmForward},           // xProj, h0, c0, wHh, bias → [T,B,6H]; reverse
+    {"lstmLayer", tensile::TENSILE_ISA::LstmGather},               // xProj, h0, c0, wHh, bias, ws → [T+1,B,H]; reverse
     {"lstmSequenceBackward", tensile::TENSILE_ISA::LstmBackward},  // gOut, ws, h0, c0, wHh → packed grads; reverse
     {nullptr, nullptr},
 };

@@ -3,14 +3,14 @@ import { sigmoid } from "./math.js";
 import { dataOf } from "./storage.js";
 
 /**
- * lstmSequence: xProj [T, B, 4H], h0 [B, H], c0 [B, H], wHh [4H, H] → out [T, B, 6H], row (t, b) =
+ * lstmSequence: xProj [T, B, 4H], h0 [B, H], c0 [B, H], wHh [4H, H], bias [4H] → out [T, B, 6H], row (t, b) =
  * [h, c, i, f, g, o] (see src/ops/recurrent.ts). Plain loops, sums in doubles: the reference.
  */
-const lstmSequence: Kernel = ([xv, h0v, c0v, wv], [ov], attrs) => {
+const lstmSequence: Kernel = ([xv, h0v, c0v, wv, bv], [ov], attrs) => {
   const [steps, batch, g4] = xv.shape;
   const hidden = g4 / 4;
   const row = 6 * hidden;
-  const x = dataOf(xv), h0 = dataOf(h0v), c0 = dataOf(c0v), w = dataOf(wv), out = dataOf(ov);
+  const x = dataOf(xv), h0 = dataOf(h0v), c0 = dataOf(c0v), w = dataOf(wv), bias = dataOf(bv), out = dataOf(ov);
   const reverse = attrs.reverse === 1;
   let prev = -1;
   for (let k = 0; k < steps; k++) {
@@ -25,7 +25,7 @@ const lstmSequence: Kernel = ([xv, h0v, c0v, wv], [ov], attrs) => {
         const pre = [0, 0, 0, 0];
         for (let q = 0; q < 4; q++) {
           const r = q * hidden + j;
-          let s = x[xOff + r] as number;
+          let s = (x[xOff + r] as number) + (bias[bv.offset + r] as number);
           const wOff = wv.offset + r * hidden;
           for (let m = 0; m < hidden; m++) s += (hp[hOff + m] as number) * (w[wOff + m] as number);
           pre[q] = s;
@@ -45,10 +45,10 @@ const lstmSequence: Kernel = ([xv, h0v, c0v, wv], [ov], attrs) => {
 };
 
 /**
- * lstmLayer: xProj, h0, c0, wHh, ws [T, B, 6H] → out [T + 1, B, H]: h of every step from the
+ * lstmLayer: xProj, h0, c0, wHh, bias, ws [T, B, 6H] → out [T + 1, B, H]: h of every step from the
  * workspace, then the final c (of the last step processed).
  */
-const lstmLayer: Kernel = ([, , , , wv], [ov], attrs) => {
+const lstmLayer: Kernel = ([, , , , , wv], [ov], attrs) => {
   const [steps, batch, row] = wv.shape;
   const hidden = row / 6;
   const ws = dataOf(wv), out = dataOf(ov);
@@ -69,7 +69,7 @@ const lstmLayer: Kernel = ([, , , , wv], [ov], attrs) => {
 /**
  * lstmSequenceBackward: gOut [T + 1, B, H] (of every h, then of the final c), ws [T, B, 6H], h0, c0
  * [B, H], wHh [4H, H] → one 1-D output holding dxProj [T, B, 4H], dh0 [B, H], dc0 [B, H], dwHh
- * [4H, H]. The running dh and dc of the recurrence live in the dh0/dc0 slots, which end holding the
+ * [4H, H], dbias [4H] (the sum of dxProj over t and b). The running dh and dc of the recurrence live in the dh0/dc0 slots, which end holding the
  * gradients of h0 and c0.
  */
 const lstmSequenceBackward: Kernel = ([gv, ov, h0v, c0v, wv], [dv], attrs) => {
@@ -82,7 +82,8 @@ const lstmSequenceBackward: Kernel = ([gv, ov, h0v, c0v, wv], [dv], attrs) => {
   const dhAt = base + steps * batch * g4;
   const dcAt = dhAt + batch * hidden;
   const dwAt = dcAt + batch * hidden;
-  d.fill(0, dhAt, dwAt + g4 * hidden);
+  const dbAt = dwAt + g4 * hidden;
+  d.fill(0, dhAt, dbAt + g4);
   // The final c's gradient starts the running dc.
   for (let e = 0; e < batch * hidden; e++) d[dcAt + e] = gOut[gv.offset + steps * batch * hidden + e];
   for (let k = steps - 1; k >= 0; k--) {
@@ -121,6 +122,7 @@ const lstmSequenceBackward: Kernel = ([gv, ov, h0v, c0v, wv], [dv], attrs) => {
         const a = d[dOff + r] as number;
         const wOff = dwAt + r * hidden;
         for (let m = 0; m < hidden; m++) d[wOff + m] = (d[wOff + m] as number) + a * (hp[hOff + m] as number);
+        d[dbAt + r] = (d[dbAt + r] as number) + a;
       }
     }
   }

@@ -1,6 +1,6 @@
 /**
- * The fused path of `nn.LSTM`: per layer and direction, one big input projection (x·W_ihᵀ + b_ih + b_hh
- * over every step at once) and one `lstmSequence` op for the whole recurrence, instead of ~10 small
+ * The fused path of `nn.LSTM`: per layer and direction, one big input projection (x·W_ihᵀ over every
+ * step at once) and one `lstmLayer` op for the whole recurrence (adding b_ih + b_hh), instead of ~10 small
  * ops per step. The layer's outputs and final states are views of each op's result.
  */
 import type { Tensor } from "../../engine/tensor.js";
@@ -37,7 +37,7 @@ export function fusedLstm(
     if (l > 0 && between !== null) input = between(input);
     const outs = layer.map((w, dir) => {
       const k = l * layer.length + dir;
-      const out = lstmLayer(linear(input, w.wIh, w.bias), h0s[k], c0s[k], w.wHh, { reverse: dir === 1 }); // [T + 1, B, H]
+      const out = lstmLayer(linear(input, w.wIh), h0s[k], c0s[k], w.wHh, { reverse: dir === 1, bias: w.bias }); // [T + 1, B, H]
       const hs = narrow(out, 0, 0, steps); // [T, B, H]: h at every step
       // The reverse direction ends at t = 0; row T is the final c.
       hN.push(select(hs, 0, dir === 1 ? 0 : steps - 1));
