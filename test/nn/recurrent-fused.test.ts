@@ -124,3 +124,38 @@ test("a training step through the fused LSTM releases every temporary tensor", (
   assert.equal(tl.memory().numTensors, before.numTensors);
   assert.equal(tl.memory().numBytes, before.numBytes);
 });
+
+test("lstmLayer steps of 16M multiply-adds split across threads and still agree with js (forward and BPTT)", () => {
+  const active = tl.getBackend().name;
+  const before = tl.getNumThreads();
+  tl.setNumThreads(2); // steps this large (B·4H·H = 64·1024·256) are split by hidden unit across the pool
+  try {
+    const run = (): tl.Tensor[] => {
+      tl.manualSeed(41);
+      const [T, B, H] = [3, 64, 256];
+      const x = tl.randn([T, B, 4 * H]);
+      const h0 = tl.randn([B, H]).mul(0.5);
+      const c0 = tl.randn([B, H]).mul(0.5);
+      const w = tl.randn([4 * H, H]).mul(0.05);
+      const bias = tl.randn([4 * H]).mul(0.1);
+      const ws = tl.lstmSequence(x, h0, c0, w, { bias });
+      const g = tl.randn([T + 1, B, H]);
+      return [ws, tl.lstmSequenceBackward(g, ws, h0, c0, w)];
+    };
+    const fast = run();
+    // Every row holds h = o ⊙ tanh(c) (on js this is the only check: js is the reference below).
+    const H = 256;
+    const slot = (s: number): tl.Tensor => fast[0].narrow(2, s * H, H);
+    assertClose(slot(0), slot(5).mul(tl.tanh(slot(1))), { atol: 1e-6, rtol: 1e-5, message: "h = o·tanh(c)" });
+    tl.setBackend("js");
+    let reference: tl.Tensor[];
+    try {
+      reference = run();
+    } finally {
+      tl.setBackend(active);
+    }
+    fast.forEach((t, i) => assertClose(t, onBackend(reference[i], active), { atol: 1e-4, rtol: 1e-3, message: `result ${i}` }));
+  } finally {
+    tl.setNumThreads(before);
+  }
+});

@@ -355,18 +355,12 @@ int LstmBackwardT(const tl_args* args, const tl_runtime* rt) {
   const T* da_first = reverse ? dx + (steps - 1) * batch * g4 : dx;
   status = WeightGrad<T>(da_first, h0, hidden, batch, hidden, dw, T(1), rt);
   if (status != TL_OK) return status;
-  // dbias = Σ over every (t, b) row of dxProj, summed in double, 64 columns at a time.
+  // dbias = Σ over every (t, b) row of dxProj: row after row, so the adds vectorize along the row.
   T* db = dw + g4 * hidden;
-  constexpr int64_t kCols = 64;
-  double acc[kCols];
-  for (int64_t r0 = 0; r0 < g4; r0 += kCols) {
-    const int64_t n = g4 - r0 < kCols ? g4 - r0 : kCols;
-    for (int64_t r = 0; r < n; r++) acc[r] = 0;
-    for (int64_t k = 0; k < steps * batch; k++) {
-      const T* src = dx + k * g4 + r0;
-      for (int64_t r = 0; r < n; r++) acc[r] += double(src[r]);
-    }
-    for (int64_t r = 0; r < n; r++) db[r0 + r] = T(acc[r]);
+  for (int64_t r = 0; r < g4; r++) db[r] = T(0);
+  for (int64_t k = 0; k < steps * batch; k++) {
+    const T* src = dx + k * g4;
+    for (int64_t r = 0; r < g4; r++) db[r] += src[r];
   }
   return TL_OK;
 }
