@@ -152,9 +152,10 @@ function expectAll(op: string, named: readonly (readonly [string, Tensor])[]): v
 
 /**
  * One LSTM layer-direction over a whole sequence, from the input projection `xProj` [T, B, 4H]
- * (= x·W_ihᵀ + b_ih + b_hh, one big matmul beforehand), the initial states `h0`, `c0` [B, H] and the
- * recurrent weight `wHh` [4H, H]. Per step, gates in PyTorch's order: (i, f, g, o) =
- * (σ, σ, tanh, σ)(xProj_t + h_{t−1}·W_hhᵀ), c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t).
+ * (= x·W_ihᵀ, one big matmul beforehand), the initial states `h0`, `c0` [B, H], the recurrent weight
+ * `wHh` [4H, H] and optionally `bias` [4H] (= b_ih + b_hh). Per step, gates in PyTorch's order:
+ * (i, f, g, o) = (σ, σ, tanh, σ)(xProj_t + bias + h_{t−1}·W_hhᵀ), c_t = f ⊙ c_{t−1} + i ⊙ g,
+ * h_t = o ⊙ tanh(c_t).
  * Returns [T + 1, B, H]: rows 0..T−1 are h_t, row T the final cell state (c at t = T−1, or t = 0 with
  * `reverse`). Differentiable: backward runs BPTT in one kernel; under `createGraph` the gradient is
  * composed of public ops instead, so it can be differentiated again.

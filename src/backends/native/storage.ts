@@ -90,7 +90,7 @@ export function classBytes(bytes: number): number {
 /**
  * Allocates and frees native storages without a Node-API call in the common case:
  * - a tensor of up to 2 KiB takes a slot (a multiple of 64 bytes) of a shared 1 MiB block;
- * - a freed block (or slot) up to 4 MiB is kept on a free list by size class and handed to the
+ * - a freed block (or slot) up to 32 MiB is kept on a free list by size class and handed to the
  *   next tensor of that class, zeroed, with its old view reused when dtype and size match;
  * - larger blocks go straight back to the addon's caching allocator, and their buffer is detached.
  * A training step allocates the same shapes every iteration, so after the first step nearly every
