@@ -15,6 +15,7 @@ export * from "./conv.js";
 export * from "./indexing.js";
 export * from "./join.js";
 export * from "./pool.js";
+export { lstmLayer, lstmSequence, lstmSequenceBackward, type LstmSequenceOptions } from "./recurrent.js";
 export * from "./resample.js";
 export * from "./sample.js";
 export * from "./softmax.js";

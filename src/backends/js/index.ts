@@ -10,6 +10,7 @@ import { nnKernels } from "./nn.js";
 import { optimKernels } from "./optim.js";
 import { normKernels } from "./norm.js";
 import { poolKernels } from "./pool.js";
+import { recurrentKernels } from "./recurrent.js";
 import { reduceKernels } from "./reduce.js";
 import { sampleKernels } from "./sample.js";
 import { softmaxKernels } from "./softmax.js";
@@ -40,6 +41,7 @@ const kernels = new Map<string, KernelInfo>(Object.entries({
   ...poolKernels,
   ...nnKernels,
   ...normKernels,
+  ...recurrentKernels,
   ...sampleKernels,
   ...softmaxKernels,
   ...optimKernels,

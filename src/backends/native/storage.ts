@@ -68,8 +68,10 @@ const EMPTY: Record<DType, TypedArray> = {
 const SMALL_BYTES = 2048;
 /** Bytes of one pool block. */
 const POOL_BYTES = 1 << 20;
-/** Blocks up to this size are kept for reuse here when freed (no Node-API call on the next alloc). */
-const REUSE_BYTES = 1 << 22;
+/** Blocks up to this size are kept for reuse here when freed (no Node-API call on the next alloc, and no new
+ * external ArrayBuffer: a training step that allocates a few 10 MB blocks would otherwise make V8 run a full
+ * mark-compact about every step). */
+const REUSE_BYTES = 1 << 25;
 /** The most bytes of freed blocks kept here; beyond it blocks go back to the addon's cache. */
 const REUSE_LIMIT = 1 << 28;
 
@@ -88,7 +90,7 @@ export function classBytes(bytes: number): number {
 /**
  * Allocates and frees native storages without a Node-API call in the common case:
  * - a tensor of up to 2 KiB takes a slot (a multiple of 64 bytes) of a shared 1 MiB block;
- * - a freed block (or slot) up to 4 MiB is kept on a free list by size class and handed to the
+ * - a freed block (or slot) up to 32 MiB is kept on a free list by size class and handed to the
  *   next tensor of that class, zeroed, with its old view reused when dtype and size match;
  * - larger blocks go straight back to the addon's caching allocator, and their buffer is detached.
  * A training step allocates the same shapes every iteration, so after the first step nearly every

@@ -10,12 +10,13 @@ import { add, where } from "../../ops/binary.js";
 import { zeros } from "../../ops/creation.js";
 import { cat, stack } from "../../ops/join.js";
 import { linear, matmul } from "../../ops/matmul.js";
-import { select, squeeze, transpose, unsqueeze } from "../../ops/movement.js";
+import { contiguous, select, squeeze, transpose, unsqueeze } from "../../ops/movement.js";
 import { dropout } from "../functional/activation.js";
 import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { parameterFrom, type Parameter } from "../parameter.js";
 import { checkNonlinearity, checkSize, gruStep, lstmStep, rnnStep, type RnnNonlinearity } from "./recurrent-cells.js";
+import { fusedLstm, type FusedLstmWeights } from "./recurrent-fused.js";
 import { parseLengths, stepMasks, unbindSteps, type StepMask } from "./recurrent-sequence.js";
 
 /** Options shared by `RNN`, `LSTM` and `GRU`. */
@@ -210,6 +211,18 @@ abstract class RNNBase extends Module {
     const masks = lengths === null ? null : stepMasks(lengths, steps);
     const sizes = this.mode === "LSTM" ? [this.outputSize, this.hiddenSize] : [this.hiddenSize];
     const states = this.initialStates(hx, sizes, batch, batched, x.dtype);
+    const finish = (output: Tensor, stacked: Tensor[]): { output: Tensor; finals: Tensor[] } => ({
+      output: batched ? output : squeeze(output, 1),
+      finals: batched ? stacked : stacked.map((s) => squeeze(s, 1)),
+    });
+    if (this.mode === "LSTM" && this.projSize === 0 && masks === null) {
+      // The fused path: one input projection and one recurrence op per layer-direction. Variable
+      // lengths and projections take the per-step path below.
+      const between = this.dropout > 0 && this.training ? (t: Tensor) => dropout(t, this.dropout, true) : null;
+      const xt = timeDim === 1 ? contiguous(transpose(x, 0, 1)) : x; // [T, B, F]
+      const { output, hN, cN } = fusedLstm(xt, states[0], states[1], this.fusedWeights(), between);
+      return finish(timeDim === 1 ? transpose(output, 0, 1) : output, [stack(hN, 0), stack(cN, 0)]);
+    }
     const zeroOut = masks?.includes("skip") ? zeros([batch, this.outputSize], { dtype: x.dtype }) : null;
 
     // Each step projects its own input slice (x_t·W_ihᵀ, same total work as one [T·B, F] matmul): slicing
@@ -250,12 +263,21 @@ abstract class RNNBase extends Module {
         layerInput = layerInput.map((s) => dropout(s, this.dropout, true));
       }
     }
-    const output = stack(layerInput, timeDim);
-    const stacked = finals.map((f) => stack(f, 0));
-    return {
-      output: batched ? output : squeeze(output, 1),
-      finals: batched ? stacked : stacked.map((s) => squeeze(s, 1)),
-    };
+    return finish(stack(layerInput, timeDim), finals.map((f) => stack(f, 0)));
+  }
+
+  /** W_ih, W_hh and b_ih + b_hh of every layer and direction, for the fused LSTM path. */
+  private fusedWeights(): FusedLstmWeights[][] {
+    return Array.from({ length: this.numLayers }, (_, layer) => Array.from({ length: this.numDirections }, (_, dir) => {
+      const suffix = `_l${layer}${dir === 1 ? "_reverse" : ""}`;
+      const bIh = this.param(`bias_ih${suffix}`);
+      const bHh = this.param(`bias_hh${suffix}`);
+      return {
+        wIh: this.param(`weight_ih${suffix}`) as Parameter,
+        wHh: this.param(`weight_hh${suffix}`) as Parameter,
+        bias: bIh !== null && bHh !== null ? add(bIh, bHh) : bIh ?? bHh,
+      };
+    }));
   }
 
   private get weight0(): Parameter {
