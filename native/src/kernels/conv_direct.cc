@@ -71,21 +71,39 @@ __attribute__((noinline)) void DirectTile(int64_t kc, const T* __restrict a, con
   }
 }
 
-// dst[0..len) (+)= src[0..len), contiguous.
+// The tile whose positions start `left` before the item's end: when at most half of NR positions
+// are left (the last tile of a small image: an 8 × 8 output on a 10-wide pitch is 80 positions),
+// a half-width tile skips the padded half's FMAs. Returns the tile's width.
 template <class T>
-TL_INLINE void PutRun(T* dst, const T* src, int64_t len, bool accumulate) {
+TL_INLINE int RunTile(int64_t kc, const T* a, const T* src, const int32_t* off, T* tile, int64_t left) {
+  using B = GemmBlocking<T>;
+  constexpr int NR = B::NV * VecOf<T>::V::W;
+  if constexpr (B::NV % 2 == 0) {
+    if (left <= NR / 2) {
+      DirectTile<T, B::MR, B::NV / 2>(kc, a, src, off, tile);
+      return NR / 2;
+    }
+  }
+  DirectTile<T, B::MR, B::NV>(kc, a, src, off, tile);
+  return NR;
+}
+
+// dst[0..len) = src[0..len) + (accumulate ? dst[0..len) : bias), contiguous.
+template <class T>
+TL_INLINE void PutRun(T* dst, const T* src, int64_t len, bool accumulate, T bias) {
   using V = typename VecOf<T>::V;
   constexpr int W = V::W;
+  const typename V::V b = V::set1(bias);
   int64_t j = 0;
   for (; j + W <= len; j += W) {
     typename V::V x = V::load(src + j);
-    if (accumulate) x = V::add(x, V::load(dst + j));
+    x = V::add(x, accumulate ? V::load(dst + j) : b);
     V::store(dst + j, x);
   }
   if (j < len) {
     const int n = static_cast<int>(len - j);
     typename V::V x = V::loadn(src + j, n);
-    if (accumulate) x = V::add(x, V::loadn(dst + j, n));
+    x = V::add(x, accumulate ? V::loadn(dst + j, n) : b);
     V::storen(dst + j, x, n);
   }
 }
@@ -114,14 +132,15 @@ void StoreMapped(const T* tile, int nr, const DirectItem<T>& it, int64_t m0, int
   for (int i = 0; i < mr; i++) {
     T* out = it.out + (m0 + i) * it.out_ms;
     const T* row = tile != nullptr ? tile + i * nr : kZeros;
+    const T bias = it.bias != nullptr ? it.bias[m0 + i] : T(0);
     for (int s = 0; s < count; s++) {
       const Run& run = runs[s];
       if (it.out_cs == 1) {
-        PutRun(out + run.dst, row + run.at, run.len, accumulate);
+        PutRun(out + run.dst, row + run.at, run.len, accumulate, bias);
       } else {
         for (int64_t j = 0; j < run.len; j++) {
           T* d = out + run.dst + j * it.out_cs;
-          *d = accumulate ? *d + row[run.at + j] : row[run.at + j];
+          *d = row[run.at + j] + (accumulate ? *d : bias);
         }
       }
     }
@@ -162,8 +181,9 @@ void DirectTask(void* p, int, int) {
       call.prepare(call.ctx, item, scratch, &it);
       prepared = item;
     }
+    const int64_t positions = it.rows * it.pitch;
     int64_t t0, t1;
-    Split(CeilDiv(it.rows * it.pitch, NR), u % job.split, static_cast<int>(job.split), &t0, &t1);
+    Split(CeilDiv(positions, NR), u % job.split, static_cast<int>(job.split), &t0, &t1);
     if (it.k == 0) {  // no tap reaches these cells (a stride phase of a gradient): zeros
       for (int64_t m0 = 0; m0 < call.m; m0 += MR) {
         const int mr = call.m - m0 < MR ? static_cast<int>(call.m - m0) : MR;
@@ -189,8 +209,8 @@ void DirectTask(void* p, int, int) {
         for (int64_t ir = 0; ir < call.m; ir += MR) {
           const int mr = call.m - ir < MR ? static_cast<int>(call.m - ir) : MR;
           for (int64_t t = t0; t < t1; t++) {
-            DirectTile<T, MR, B::NV>(kc, apack + kb * mpad + ir * kc, it.src + t * NR, it.off + kb, tile);
-            StoreMapped<T>(tile, NR, it, ir, mr, t * NR, kb > 0);
+            const int nr = RunTile<T>(kc, apack + kb * mpad + ir * kc, it.src + t * NR, it.off + kb, tile, positions - t * NR);
+            StoreMapped<T>(tile, nr, it, ir, mr, t * NR, kb > 0);
           }
         }
       }
@@ -205,8 +225,8 @@ void DirectTask(void* p, int, int) {
         for (int64_t ir = 0; ir < mc; ir += MR) {
           const int mr = mc - ir < MR ? static_cast<int>(mc - ir) : MR;
           for (int64_t t = t0; t < t1; t++) {
-            DirectTile<T, MR, B::NV>(kc, apack + ir * kc, it.src + t * NR, it.off + kb, tile);
-            StoreMapped<T>(tile, NR, it, mb + ir, mr, t * NR, kb > 0);
+            const int nr = RunTile<T>(kc, apack + ir * kc, it.src + t * NR, it.off + kb, tile, positions - t * NR);
+            StoreMapped<T>(tile, nr, it, mb + ir, mr, t * NR, kb > 0);
           }
         }
       }
