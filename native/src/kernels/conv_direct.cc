@@ -15,15 +15,21 @@ namespace {
 TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t(63); }
 
+// Depth of one pass over a tile: an MR × kDirectKC panel of A (20 KB at MR = 8, float) stays in L1
+// while the taps stream from the planes in L2, and 64 channels × 3 × 3 = 576 take one pass, so
+// the tile is stored once instead of read back and added to per depth block.
+constexpr int64_t kDirectKC = 640;
+
 // Packed weights: the whole A of an item when it fits (packed once, reused by every item with the
 // same weights), else one MC × KC block at a time.
 constexpr size_t kPackedABytes = size_t(1) << 20;
 template <class T>
 constexpr size_t BlockABytes() {
-  return size_t(GemmBlocking<T>::MC) * GemmBlocking<T>::KC * sizeof(T);
+  return size_t(GemmBlocking<T>::MC) * kDirectKC * sizeof(T);
 }
 static_assert(BlockABytes<float>() <= kPackedABytes && BlockABytes<double>() <= kPackedABytes, "A block too big");
 constexpr size_t kOverhead = kPackedABytes;
+
 
 struct Arena {
   void* mem = nullptr;
@@ -108,6 +114,36 @@ TL_INLINE void PutRun(T* dst, const T* src, int64_t len, bool accumulate, T bias
   }
 }
 
+// dst[2j] = src[j] + (accumulate ? dst[2j] : bias) for j < len: the column phase of a stride-2
+// input gradient. Masked stores leave the odd columns (another phase, maybe another thread's) alone.
+// True if handled.
+template <class T>
+TL_INLINE bool PutRunStride2(T* dst, const T* src, int64_t len, bool accumulate, T bias) {
+#if defined(TENSILE_ISA_AVX512)
+  if constexpr (sizeof(T) == 4) {
+    const __m512i lo_idx = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    const __m512i hi_idx = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+    const __m512 b = _mm512_set1_ps(bias);
+    for (int64_t j = 0; j < len; j += 16) {
+      const int n = len - j < 16 ? static_cast<int>(len - j) : 16;
+      const __m512 x = _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), src + j);
+      const int nlo = n < 8 ? n : 8, nhi = n - nlo;
+      const __mmask16 mlo = static_cast<__mmask16>(0x5555u & ((1u << (2 * nlo)) - 1));
+      const __mmask16 mhi = static_cast<__mmask16>(0x5555u & ((1u << (2 * nhi)) - 1));
+      float* d = reinterpret_cast<float*>(dst) + 2 * j;
+      __m512 lo = _mm512_permutexvar_ps(lo_idx, x), hi = _mm512_permutexvar_ps(hi_idx, x);
+      lo = _mm512_add_ps(lo, accumulate ? _mm512_maskz_loadu_ps(mlo, d) : b);
+      hi = _mm512_add_ps(hi, accumulate ? _mm512_maskz_loadu_ps(mhi, d + 16) : b);
+      _mm512_mask_storeu_ps(d, mlo, lo);
+      _mm512_mask_storeu_ps(d + 16, mhi, hi);
+    }
+    return true;
+  }
+#endif
+  (void)dst, (void)src, (void)len, (void)accumulate, (void)bias;
+  return false;
+}
+
 // Writes rows [m0, m0 + mr) of a tile that starts at position q0 (nr positions wide) to their
 // grid cells, dropping the positions past `cols` in each pitch-wide row. tile == null writes zeros.
 template <class T>
@@ -137,6 +173,8 @@ void StoreMapped(const T* tile, int nr, const DirectItem<T>& it, int64_t m0, int
       const Run& run = runs[s];
       if (it.out_cs == 1) {
         PutRun(out + run.dst, row + run.at, run.len, accumulate, bias);
+      } else if (it.out_cs == 2 && PutRunStride2(out + run.dst, row + run.at, run.len, accumulate, bias)) {
+        continue;
       } else {
         for (int64_t j = 0; j < run.len; j++) {
           T* d = out + run.dst + j * it.out_cs;
@@ -191,7 +229,7 @@ void DirectTask(void* p, int, int) {
       }
       continue;
     }
-    const int64_t kstep = CeilDiv(it.k, CeilDiv(it.k, B::KC));
+    const int64_t kstep = CeilDiv(it.k, CeilDiv(it.k, kDirectKC));
     const int64_t mpad = CeilDiv(call.m, MR) * MR;
     if (size_t(mpad * it.k) * sizeof(T) <= kPackedABytes) {
       // All of A, depth block after depth block (block kb at apack + kb · mpad): packed once for

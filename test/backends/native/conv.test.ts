@@ -40,6 +40,7 @@ const geometries: Geometry[] = [
   { name: "batch 8 of 16×20×20 (threads split images)", x: [8, 16, 20, 20], w: [16, 16, 3, 3], options: { padding: 1 } },
   { name: "one 16×40×40 image (threads split each image's tiles)", x: [1, 16, 40, 40], w: [16, 16, 3, 3], options: { padding: 1 } },
   { name: "1×1 stride 2 with dilation (one phase of four read)", x: [2, 5, 9, 9], w: [3, 5, 1, 1], options: { stride: 2, dilation: 2 } },
+  { name: "stride 2, 300 output channels (gradient phases deeper than one pass, 20-wide strided stores)", x: [1, 4, 12, 40], w: [300, 4, 3, 3], options: { stride: 2, padding: 1 } },
   { name: "stride 9 (past the direct engines' 8: the GEMM path)", x: [2, 3, 20, 21], w: [4, 3, 2, 3], options: { stride: 9, padding: 1 } },
 ];
 
