@@ -4,6 +4,7 @@ import { defineOp, type Op } from "../engine/dispatch.js";
 import { Tensor } from "../engine/tensor.js";
 import { add } from "./binary.js";
 import { narrow, reshape, squeeze, unsqueeze } from "./movement.js";
+import { sum } from "./reduce.js";
 import { expectTensor } from "./scalar.js";
 
 /**
@@ -47,7 +48,9 @@ function outSize(size: number, k: number, a: ConvAttrs, axis: 0 | 1): number {
  */
 const conv2dOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
   name: "conv2d",
-  infer: ([x, w], a) => {
+  // An optional third input, bias [O], is added to every output position in the kernel (one pass
+  // over y instead of a broadcast add after it); its gradient is gy summed over batch and space.
+  infer: ([x, w, bias], a) => {
     const [n, c, h, wd] = x.shape;
     const [o, cg, kh, kw] = w.shape;
     check(c === cg * a.groups && o % a.groups === 0, "conv2d",
@@ -58,15 +61,19 @@ const conv2dOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
     check(ho > 0 && wo > 0, "conv2d",
       () => `input of spatial size ${h}x${wd} (padded ${h + a.padding[0] + a.padding[1]}x${wd + a.padding[2] + a.padding[3]}) ` +
         `is smaller than the dilated kernel ${a.dilation[0] * (kh - 1) + 1}x${a.dilation[1] * (kw - 1) + 1} (weight shape ${fmtShape(w.shape)})`);
+    check(bias === undefined || (bias.ndim === 1 && bias.shape[0] === o && bias.dtype === x.dtype), "conv2d",
+      () => `bias has shape ${fmtShape(bias.shape)} and dtype ${bias.dtype} but the output has ${o} channels of ${x.dtype}: bias must be [${o}]`);
     return { shape: [n, o, ho, wo], dtype: x.dtype, kernelAttrs: conv(a) as unknown as Record<string, unknown> };
   },
   grad: (ctx, gy) => {
     const [x, w] = ctx.inputs;
     const a = ctx.attrs;
-    return [
+    const grads = [
       ctx.needsInputGrad[0] ? inputGradOp([gy, w], { ...conv(a), inputSize: [x.shape[2], x.shape[3]] }) : null,
       ctx.needsInputGrad[1] ? weightGradOp([x, gy], { ...conv(a), kernelSize: [w.shape[2], w.shape[3]] }) : null,
     ];
+    if (ctx.inputs.length > 2) grads.push(ctx.needsInputGrad[2] ? sum(gy, { dim: [0, 2, 3] }) : null);
+    return grads;
   },
 });
 
@@ -211,8 +218,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     const [ph, pw] = pair(options.padding, 0, "conv2d", "padding", 0);
     padding = [ph, ph, pw, pw];
   }
-  const y = conv2dOp([x, weight], { stride, padding, dilation, groups });
-  return addBias(y, bias, weight.shape[0], "conv2d");
+  if (bias === undefined || bias === null) return conv2dOp([x, weight], { stride, padding, dilation, groups });
+  check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], "conv2d",
+    () => `bias has shape ${fmtShape(bias.shape)} but the output has ${weight.shape[0]} channels: bias must be [${weight.shape[0]}]`);
+  return conv2dOp([x, weight, bias], { stride, padding, dilation, groups });
 }
 
 /** Options of conv1d: the same as conv2d's with single numbers. */

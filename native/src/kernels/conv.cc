@@ -56,6 +56,7 @@ bool DirectFits(size_t scratch, const ConvGeom& g) {
 template <class T>
 ConvPlan<T> MakePlan(const ConvGeom& g, const T* x, const T* w, const T* gy, T* out) {
   ConvPlan<T> p;
+  p.bias = nullptr;
   p.g = &g;
   p.x = x;
   p.w = w;
@@ -67,9 +68,17 @@ ConvPlan<T> MakePlan(const ConvGeom& g, const T* x, const T* w, const T* gy, T* 
 }
 
 template <class T>
-int Conv2dGemm(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const tl_runtime* rt) {
+int Conv2dGemm(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const T* bias,
+               const tl_runtime* rt) {
   const int64_t taps = g.kh * g.kw, plen = g.ho * g.wo;
   GemmCall<T> call;
+  if (bias != nullptr) {  // y starts as the bias, and the GEMM adds to it
+    T* out = Base<T>(y);
+    for (int64_t i = 0; i < g.n * g.o; i++) {
+      for (int64_t j = 0; j < plen; j++) out[i * plen + j] = bias[i % g.o];
+    }
+    call.beta = T(1);
+  }
   call.batch = g.n * g.groups;
   call.m = g.og;
   call.n = plen;
@@ -139,8 +148,10 @@ int Conv2dWeightGradGemm(const tl_tensor& x, const tl_tensor& gy, const tl_tenso
 }
 
 template <class T>
-int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const tl_runtime* rt) {
+int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const T* bias,
+            const tl_runtime* rt) {
   ConvPlan<T> plan = MakePlan<T>(g, Base<const T>(x), Base<const T>(wt), nullptr, Base<T>(y));
+  plan.bias = bias;
   DirectCall<T> call;
   call.scratch = ForwardScratch(plan);
   if (DirectFits(call.scratch, g)) {
@@ -153,7 +164,7 @@ int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const C
     call.macs = g.n * g.o * g.ho * plan.planes.wq * g.cg * g.kh * g.kw;
     return RunDirect(call, rt);
   }
-  return Conv2dGemm<T>(x, wt, y, g, rt);
+  return Conv2dGemm<T>(x, wt, y, g, bias, rt);
 }
 
 template <class T>
@@ -208,12 +219,21 @@ int ByDtype(const tl_args* a, const ConvGeom& g, const tl_runtime* rt) {
   return TL_ERR_UNSUPPORTED;
 }
 
-// conv2d: x [N, C, H, W], w [O, C/groups, KH, KW] → y [N, O, HO, WO].
+// conv2d: x [N, C, H, W], w [O, C/groups, KH, KW] (, bias [O]) → y [N, O, HO, WO]; the bias is
+// added as each output tile is first stored.
 int Conv2d(const tl_args* a, const tl_runtime* rt) {
-  if (a->n_in != 2 || a->n_out != 1) return TL_ERR_ARGS;
+  if ((a->n_in != 2 && a->n_in != 3) || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor &x = a->t[0], &wt = a->t[1], &y = a->t[a->n_in];
   ConvGeom g;
-  if (!MakeGeom(a->t[0], a->t[1], a->t[2], a, &g)) return TL_ERR_ARGS;
-  return ByDtype<Conv2dT<float>, Conv2dT<double>>(a, g, rt);
+  if (!MakeGeom(x, wt, y, a, &g)) return TL_ERR_ARGS;
+  if (x.dtype != wt.dtype || x.dtype != y.dtype) return TL_ERR_UNSUPPORTED;
+  const tl_tensor* bias = a->n_in == 3 ? &a->t[2] : nullptr;
+  if (bias != nullptr && (bias->ndim != 1 || bias->shape[0] != g.o || bias->dtype != x.dtype || !IsContiguous(*bias))) {
+    return TL_ERR_ARGS;
+  }
+  if (x.dtype == TL_F32) return Conv2dT<float>(x, wt, y, g, bias != nullptr ? Base<const float>(*bias) : nullptr, rt);
+  if (x.dtype == TL_F64) return Conv2dT<double>(x, wt, y, g, bias != nullptr ? Base<const double>(*bias) : nullptr, rt);
+  return TL_ERR_UNSUPPORTED;
 }
 
 // conv2dInputGrad: gy [N, O, HO, WO], w [O, C/groups, KH, KW] → dx [N, C, H, W].

@@ -15,15 +15,21 @@ namespace {
 TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t(63); }
 
+// Depth of one pass over a tile: an MR × kDirectKC panel of A (20 KB at MR = 8, float) stays in L1
+// while the taps stream from the planes in L2, and 64 channels × 3 × 3 = 576 take one pass, so
+// the tile is stored once instead of read back and added to per depth block.
+constexpr int64_t kDirectKC = 640;
+
 // Packed weights: the whole A of an item when it fits (packed once, reused by every item with the
 // same weights), else one MC × KC block at a time.
 constexpr size_t kPackedABytes = size_t(1) << 20;
 template <class T>
 constexpr size_t BlockABytes() {
-  return size_t(GemmBlocking<T>::MC) * GemmBlocking<T>::KC * sizeof(T);
+  return size_t(GemmBlocking<T>::MC) * kDirectKC * sizeof(T);
 }
 static_assert(BlockABytes<float>() <= kPackedABytes && BlockABytes<double>() <= kPackedABytes, "A block too big");
 constexpr size_t kOverhead = kPackedABytes;
+
 
 struct Arena {
   void* mem = nullptr;
@@ -71,23 +77,71 @@ __attribute__((noinline)) void DirectTile(int64_t kc, const T* __restrict a, con
   }
 }
 
-// dst[0..len) (+)= src[0..len), contiguous.
+// The tile whose positions start `left` before the item's end: when at most half of NR positions
+// are left (the last tile of a small image: an 8 × 8 output on a 10-wide pitch is 80 positions),
+// a half-width tile skips the padded half's FMAs. Returns the tile's width.
 template <class T>
-TL_INLINE void PutRun(T* dst, const T* src, int64_t len, bool accumulate) {
+TL_INLINE int RunTile(int64_t kc, const T* a, const T* src, const int32_t* off, T* tile, int64_t left) {
+  using B = GemmBlocking<T>;
+  constexpr int NR = B::NV * VecOf<T>::V::W;
+  if constexpr (B::NV % 2 == 0) {
+    if (left <= NR / 2) {
+      DirectTile<T, B::MR, B::NV / 2>(kc, a, src, off, tile);
+      return NR / 2;
+    }
+  }
+  DirectTile<T, B::MR, B::NV>(kc, a, src, off, tile);
+  return NR;
+}
+
+// dst[0..len) = src[0..len) + (accumulate ? dst[0..len) : bias), contiguous.
+template <class T>
+TL_INLINE void PutRun(T* dst, const T* src, int64_t len, bool accumulate, T bias) {
   using V = typename VecOf<T>::V;
   constexpr int W = V::W;
+  const typename V::V b = V::set1(bias);
   int64_t j = 0;
   for (; j + W <= len; j += W) {
     typename V::V x = V::load(src + j);
-    if (accumulate) x = V::add(x, V::load(dst + j));
+    x = V::add(x, accumulate ? V::load(dst + j) : b);
     V::store(dst + j, x);
   }
   if (j < len) {
     const int n = static_cast<int>(len - j);
     typename V::V x = V::loadn(src + j, n);
-    if (accumulate) x = V::add(x, V::loadn(dst + j, n));
+    x = V::add(x, accumulate ? V::loadn(dst + j, n) : b);
     V::storen(dst + j, x, n);
   }
+}
+
+// dst[2j] = src[j] + (accumulate ? dst[2j] : bias) for j < len: the column phase of a stride-2
+// input gradient. Masked stores leave the odd columns (another phase, maybe another thread's) alone.
+// True if handled.
+template <class T>
+TL_INLINE bool PutRunStride2(T* dst, const T* src, int64_t len, bool accumulate, T bias) {
+#if defined(TENSILE_ISA_AVX512)
+  if constexpr (sizeof(T) == 4) {
+    const __m512i lo_idx = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    const __m512i hi_idx = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+    const __m512 b = _mm512_set1_ps(bias);
+    for (int64_t j = 0; j < len; j += 16) {
+      const int n = len - j < 16 ? static_cast<int>(len - j) : 16;
+      const __m512 x = _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), src + j);
+      const int nlo = n < 8 ? n : 8, nhi = n - nlo;
+      const __mmask16 mlo = static_cast<__mmask16>(0x5555u & ((1u << (2 * nlo)) - 1));
+      const __mmask16 mhi = static_cast<__mmask16>(0x5555u & ((1u << (2 * nhi)) - 1));
+      float* d = reinterpret_cast<float*>(dst) + 2 * j;
+      __m512 lo = _mm512_permutexvar_ps(lo_idx, x), hi = _mm512_permutexvar_ps(hi_idx, x);
+      lo = _mm512_add_ps(lo, accumulate ? _mm512_maskz_loadu_ps(mlo, d) : b);
+      hi = _mm512_add_ps(hi, accumulate ? _mm512_maskz_loadu_ps(mhi, d + 16) : b);
+      _mm512_mask_storeu_ps(d, mlo, lo);
+      _mm512_mask_storeu_ps(d + 16, mhi, hi);
+    }
+    return true;
+  }
+#endif
+  (void)dst, (void)src, (void)len, (void)accumulate, (void)bias;
+  return false;
 }
 
 // Writes rows [m0, m0 + mr) of a tile that starts at position q0 (nr positions wide) to their
@@ -114,14 +168,17 @@ void StoreMapped(const T* tile, int nr, const DirectItem<T>& it, int64_t m0, int
   for (int i = 0; i < mr; i++) {
     T* out = it.out + (m0 + i) * it.out_ms;
     const T* row = tile != nullptr ? tile + i * nr : kZeros;
+    const T bias = it.bias != nullptr ? it.bias[m0 + i] : T(0);
     for (int s = 0; s < count; s++) {
       const Run& run = runs[s];
       if (it.out_cs == 1) {
-        PutRun(out + run.dst, row + run.at, run.len, accumulate);
+        PutRun(out + run.dst, row + run.at, run.len, accumulate, bias);
+      } else if (it.out_cs == 2 && PutRunStride2(out + run.dst, row + run.at, run.len, accumulate, bias)) {
+        continue;
       } else {
         for (int64_t j = 0; j < run.len; j++) {
           T* d = out + run.dst + j * it.out_cs;
-          *d = accumulate ? *d + row[run.at + j] : row[run.at + j];
+          *d = row[run.at + j] + (accumulate ? *d : bias);
         }
       }
     }
@@ -162,8 +219,9 @@ void DirectTask(void* p, int, int) {
       call.prepare(call.ctx, item, scratch, &it);
       prepared = item;
     }
+    const int64_t positions = it.rows * it.pitch;
     int64_t t0, t1;
-    Split(CeilDiv(it.rows * it.pitch, NR), u % job.split, static_cast<int>(job.split), &t0, &t1);
+    Split(CeilDiv(positions, NR), u % job.split, static_cast<int>(job.split), &t0, &t1);
     if (it.k == 0) {  // no tap reaches these cells (a stride phase of a gradient): zeros
       for (int64_t m0 = 0; m0 < call.m; m0 += MR) {
         const int mr = call.m - m0 < MR ? static_cast<int>(call.m - m0) : MR;
@@ -171,7 +229,7 @@ void DirectTask(void* p, int, int) {
       }
       continue;
     }
-    const int64_t kstep = CeilDiv(it.k, CeilDiv(it.k, B::KC));
+    const int64_t kstep = CeilDiv(it.k, CeilDiv(it.k, kDirectKC));
     const int64_t mpad = CeilDiv(call.m, MR) * MR;
     if (size_t(mpad * it.k) * sizeof(T) <= kPackedABytes) {
       // All of A, depth block after depth block (block kb at apack + kb · mpad): packed once for
@@ -189,8 +247,8 @@ void DirectTask(void* p, int, int) {
         for (int64_t ir = 0; ir < call.m; ir += MR) {
           const int mr = call.m - ir < MR ? static_cast<int>(call.m - ir) : MR;
           for (int64_t t = t0; t < t1; t++) {
-            DirectTile<T, MR, B::NV>(kc, apack + kb * mpad + ir * kc, it.src + t * NR, it.off + kb, tile);
-            StoreMapped<T>(tile, NR, it, ir, mr, t * NR, kb > 0);
+            const int nr = RunTile<T>(kc, apack + kb * mpad + ir * kc, it.src + t * NR, it.off + kb, tile, positions - t * NR);
+            StoreMapped<T>(tile, nr, it, ir, mr, t * NR, kb > 0);
           }
         }
       }
@@ -205,8 +263,8 @@ void DirectTask(void* p, int, int) {
         for (int64_t ir = 0; ir < mc; ir += MR) {
           const int mr = mc - ir < MR ? static_cast<int>(mc - ir) : MR;
           for (int64_t t = t0; t < t1; t++) {
-            DirectTile<T, MR, B::NV>(kc, apack + ir * kc, it.src + t * NR, it.off + kb, tile);
-            StoreMapped<T>(tile, NR, it, mb + ir, mr, t * NR, kb > 0);
+            const int nr = RunTile<T>(kc, apack + ir * kc, it.src + t * NR, it.off + kb, tile, positions - t * NR);
+            StoreMapped<T>(tile, nr, it, mb + ir, mr, t * NR, kb > 0);
           }
         }
       }

@@ -34,6 +34,7 @@ struct DirectItem {
   int64_t pitch;         // tile positions per grid row (≥ cols)
   T* out;                // out + m·out_ms + r·out_rs + c·out_cs is output (m, r, c)
   int64_t out_ms, out_rs, out_cs;
+  const T* bias;         // added to row m's first store (the k == 0 block), or null
 };
 
 // Builds item `item`'s planes and offsets in `scratch` and describes them in `it`.

@@ -67,6 +67,7 @@ struct ConvPlan {
   const T* w;  // weights
   const T* gy;
   T* out;
+  const T* bias;  // conv2d: per output channel, or null
   PlaneShape planes;
   int64_t q_pitch;  // conv2dWeightGrad: G row pitch
 };
@@ -178,6 +179,7 @@ void PrepareForward(const void* ctx, int64_t item, char* scratch, DirectItem<T>*
   it->out_ms = g.ho * g.wo;
   it->out_rs = g.wo;
   it->out_cs = 1;
+  it->bias = p.bias != nullptr ? p.bias + gi * g.og : nullptr;
 }
 
 // A = the group's weights [og, cg·kh·kw], row-major.
@@ -296,6 +298,7 @@ void PrepareInputGrad(const void* ctx, int64_t item, char* scratch, DirectItem<T
   it->out_ms = g.h * g.w;
   it->out_rs = g.sh * g.w;
   it->out_cs = g.sw;
+  it->bias = nullptr;
 }
 
 // A[ci, (co, a, b)] = w[gi·og + co, ci, ty.tap[a], tx.tap[b]] for the item's phase.

@@ -110,7 +110,7 @@ function col2imAdd(col: TypedArray, g: Geometry, dx: TypedArray, dxOff: number):
 }
 
 /** y[n, o] = Σ_c,p,q w[o, c, p, q] · x[n, c, …]: per image and group, w [Og, CKK] times colT [L, CKK]ᵀ. */
-const conv2d: Kernel = ([x, wt], [y], attrs) => {
+const conv2d: Kernel = ([x, wt, bias], [y], attrs) => {
   const groups = attrs.groups as number;
   const g = geometry(x, wt, y, attrs);
   const [n, c] = x.shape;
@@ -128,7 +128,19 @@ const conv2d: Kernel = ([x, wt], [y], attrs) => {
       gemmNT(og, l, ckk, W, wt.offset + gi * og * ckk, ckk, colT, 0, ckk, Y, (b * o + gi * og) * l, l, false);
     }
   }
+  if (bias !== undefined) addChannelBias(dataOf(bias), bias.offset, Y, n, o, l);
 };
+
+/** y[b, c, ·] += bias[c] over a contiguous [n, o, l] output (conv2d's optional bias input). */
+function addChannelBias(B: TypedArray, offset: number, Y: TypedArray, n: number, o: number, l: number): void {
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < o; c++) {
+      const v = B[offset + c];
+      const at = (b * o + c) * l;
+      for (let i = 0; i < l; i++) Y[at + i] += v;
+    }
+  }
+}
 
 /**
  * dx = the transposed convolution of gy [N, O, Ho, Wo] with w [O, Cg, kh, kw]: per image and group,

@@ -40,6 +40,7 @@ const geometries: Geometry[] = [
   { name: "batch 8 of 16×20×20 (threads split images)", x: [8, 16, 20, 20], w: [16, 16, 3, 3], options: { padding: 1 } },
   { name: "one 16×40×40 image (threads split each image's tiles)", x: [1, 16, 40, 40], w: [16, 16, 3, 3], options: { padding: 1 } },
   { name: "1×1 stride 2 with dilation (one phase of four read)", x: [2, 5, 9, 9], w: [3, 5, 1, 1], options: { stride: 2, dilation: 2 } },
+  { name: "stride 2, 300 output channels (gradient phases deeper than one pass, 20-wide strided stores)", x: [1, 4, 12, 40], w: [300, 4, 3, 3], options: { stride: 2, padding: 1 } },
   { name: "stride 9 (past the direct engines' 8: the GEMM path)", x: [2, 3, 20, 21], w: [4, 3, 2, 3], options: { stride: 9, padding: 1 } },
 ];
 
@@ -67,10 +68,28 @@ for (const dtype of ["float32", "float64"] as const) {
   }
 }
 
+// conv2d with a bias takes it as a third kernel input, added as each output tile is first stored
+// (direct engines) or preloaded into the output (GEMM path); the bias gradient is gy summed.
+const biased: Geometry[] = [
+  geometries[0], // 3×3 pad 1
+  geometries[1], // strided, dilated, grouped
+  geometries[4], // pointwise: the GEMM path
+  geometries[9], // K past one depth block: the bias is added in the first block only
+  { name: "8×8, 64 positions (a half-width last tile)", x: [3, 8, 8, 8], w: [16, 8, 3, 3], options: { padding: 1 } },
+];
+for (const dtype of ["float32", "float64"] as const) {
+  for (const g of biased) {
+    test(`native conv2d with bias, ${g.name} (${dtype}): forward and all three gradients match js`, () => {
+      agree(`${g.name} bias`, dtype, [g.x, g.w, [g.w[0]]], (a, b, c) => F.conv2d(a, b, c, g.options));
+    });
+  }
+}
+
 test("native conv2d on images too large for the direct engines' scratch (the packing GEMM path) matches js", () => {
   // 8 × 902 × 162 float32 planes are 4.7 MB, past the 4 MB per-thread scratch of conv_direct.h, so
   // all three kernels take the GEMM path with patch packers (conv_pack.h).
   agree("large image", "float32", [[1, 8, 900, 160], [8, 8, 3, 3]], (a, b) => F.conv2d(a, b, null, { padding: 1 }));
+  agree("large image, bias", "float32", [[1, 8, 900, 160], [8, 8, 3, 3], [8]], (a, b, c) => F.conv2d(a, b, c, { padding: 1 }));
 });
 
 for (const dtype of ["float32", "float64"] as const) {
@@ -89,6 +108,7 @@ test("native conv kernels overwrite their outputs, never read them (NaN-filled o
   const gy = tl.randn([2, 4, 5, 5]);
   const calls: [string, Tensor[], number[]][] = [
     ["conv2d", [x, w], [2, 4, 5, 5]],
+    ["conv2d", [x, w, tl.randn([4])], [2, 4, 5, 5]],
     ["conv2dInputGrad", [gy, w], [2, 3, 9, 9]],
     ["conv2dWeightGrad", [x, gy], [4, 3, 3, 3]],
   ];
