@@ -4,6 +4,7 @@
  * bench/data-loader-augment.ts) loaded on the main thread (numWorkers 0) and in worker threads.
  *
  *   npx tsx bench/data-loader.ts [--images 256] [--size 64] [--batch 32] [--rounds 5] [--workers 0,1,2,2js] [--main-threads 2]
+ *     [--augment loops|ops]
  *
  * Two consumers: "load" only takes the batches; "load+train" runs a small MLP training step on each
  * batch on the main thread, where workers let data work overlap with training. Worker start-up is
@@ -11,6 +12,10 @@
  * run interleaved, one epoch each per round, and the table gives the median round, so a machine
  * whose load changes during the run treats them alike. Not part of `npm test`: speed is measured
  * here, never asserted.
+ *
+ * `--augment ops` replaces the typed-array loops of data-loader-augment.ts by the library's own
+ * transforms (RandomCrop, RandomHorizontalFlip, RandomRotation, ColorJitter, GaussianNoise), which
+ * run as tensor ops on the backend's kernels: where the worker's backend matters.
  *
  * Workers run the main thread's backend (native: one kernel thread each); a worker count written
  * `2js` starts its workers on the js backend instead (as loaders did before workers could load the
@@ -37,6 +42,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "5" },
     workers: { type: "string", default: "0,1,2" },
     "main-threads": { type: "string" },
+    augment: { type: "string", default: "loops" },
   },
 });
 const IMAGES = Number(args.images);
@@ -46,6 +52,8 @@ const ROUNDS = Number(args.rounds);
 /** Worker counts, each with the workers' backend ("" for the main thread's). */
 const WORKERS = (args.workers as string).split(",").map((w) => ({ count: parseInt(w, 10), backend: w.replace(/^\d+/, "") }));
 const CLASSES = 4;
+const AUGMENT = args.augment as string;
+if (AUGMENT !== "loops" && AUGMENT !== "ops") throw new Error(`--augment is loops or ops, got ${AUGMENT}`);
 const DEFAULT_THREADS = tl.getNumThreads();
 const MAIN_THREADS = args["main-threads"] === undefined ? DEFAULT_THREADS : Number(args["main-threads"]);
 
@@ -92,7 +100,11 @@ interface Config {
 }
 
 async function setup(root: string, numWorkers: number, workerBackend: string, train: boolean): Promise<Config> {
-  const transform = { module: new URL("./data-loader-augment.ts", import.meta.url).href, export: "augment" };
+  const T = tl.data.transforms;
+  const transform = AUGMENT === "loops"
+    ? { module: new URL("./data-loader-augment.ts", import.meta.url).href, export: "augment" }
+    : new T.Compose([new T.RandomCrop(SIZE, { padding: 4 }), new T.RandomHorizontalFlip(), new T.RandomRotation(15),
+      new T.ColorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2 }), new T.GaussianNoise({ std: 0.02 })]);
   const ds = new tl.data.ImageFolder(root, { size: [SIZE, SIZE], transform });
   const loader = new tl.data.DataLoader(ds, { batchSize: BATCH, shuffle: true, seed: 1, numWorkers, persistentWorkers: numWorkers > 0 });
   const step = train ? makeTrainer() : null;
@@ -152,7 +164,7 @@ async function main(): Promise<void> {
   try {
     await makeImages(root);
     const cores = await effectiveCores(cpus().length);
-    console.log(`# DataLoader: ${IMAGES} PNGs 96×96 → ${SIZE}×${SIZE}, augment (crop/flip/rotate/jitter/noise), batch ${BATCH}, ` +
+    console.log(`# DataLoader: ${IMAGES} PNGs 96×96 → ${SIZE}×${SIZE}, augment (crop/flip/rotate/jitter/noise; ${AUGMENT === "ops" ? "library transforms as tensor ops" : "typed-array loops"}), batch ${BATCH}, ` +
       `${ROUNDS} interleaved rounds of one epoch; ${cpus().length} CPUs (load average ${loadavg()[0].toFixed(1)}, ` +
       `${cores.toFixed(1)} cores' worth of parallel work available), backend ${tl.getBackend().name} in the main thread ` +
       `(${DEFAULT_THREADS} kernel threads; ${MAIN_THREADS} while workers run) and in workers (1 kernel thread each)`);
