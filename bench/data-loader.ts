@@ -22,11 +22,14 @@
  * native addon) while the main thread stays native. `--main-threads` sets the
  * main thread's kernel threads while a configuration with workers runs (default: unchanged). Next
  * to images/s the table gives the process's CPU time per image (all threads: what the work costs,
- * wherever it runs) and the cores it kept busy (CPU time / wall time): on a machine with few cores,
+ * wherever it runs), the main thread's share of it (Linux: /proc/thread-self/schedstat), and the
+ * cores it kept busy (CPU time / wall time). Unlike images/s, CPU times hardly move with the load
+ * of a shared machine: the main thread's ms/image bounds numWorkers 0 at 1000/ms images/s on any
+ * machine, the total bounds any configuration at cores × 1000/ms. On a machine with few cores,
  * a loader already using them all on the main thread (sharp decodes in libuv's thread pool while
  * the main thread augments) leaves workers little to gain.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -56,6 +59,12 @@ const AUGMENT = args.augment as string;
 if (AUGMENT !== "loops" && AUGMENT !== "ops") throw new Error(`--augment is loops or ops, got ${AUGMENT}`);
 const DEFAULT_THREADS = tl.getNumThreads();
 const MAIN_THREADS = args["main-threads"] === undefined ? DEFAULT_THREADS : Number(args["main-threads"]);
+
+const SCHEDSTAT = "/proc/thread-self/schedstat";
+/** CPU milliseconds the calling thread has run (NaN where the OS does not say). */
+function threadCpuMs(): number {
+  return existsSync(SCHEDSTAT) ? Number(readFileSync(SCHEDSTAT, "utf8").split(" ")[0]) / 1e6 : NaN;
+}
 
 /** Writes IMAGES PNGs of 96×96 smooth random patterns into CLASSES class folders. */
 async function makeImages(root: string): Promise<void> {
@@ -95,6 +104,8 @@ interface Config {
   rates: number[];
   /** Process CPU milliseconds (all threads) per image, per round. */
   cpuPerImage: number[];
+  /** Main-thread CPU milliseconds per image, per round. */
+  mainCpuPerImage: number[];
   /** CPU time / wall time, per round. */
   cores: number[];
 }
@@ -131,7 +142,7 @@ async function setup(root: string, numWorkers: number, workerBackend: string, tr
     }
   }
   await epoch(); // warm-up: starts the workers, loads sharp and the transform module, JIT
-  return { mode: train ? "load+train" : "load", workers: `${numWorkers}${workerBackend === "" ? "" : ` ${workerBackend}`}`, warmupMs: performance.now() - t, epoch, close: () => loader.close(), rates: [], cpuPerImage: [], cores: [] };
+  return { mode: train ? "load+train" : "load", workers: `${numWorkers}${workerBackend === "" ? "" : ` ${workerBackend}`}`, warmupMs: performance.now() - t, epoch, close: () => loader.close(), rates: [], cpuPerImage: [], mainCpuPerImage: [], cores: [] };
 }
 
 /**
@@ -175,7 +186,9 @@ async function main(): Promise<void> {
         const c = configs[(k + round) % configs.length]; // rotate who goes first
         const t = performance.now();
         const cpu = process.cpuUsage();
+        const mainCpu = threadCpuMs();
         const images = await c.epoch();
+        c.mainCpuPerImage.push((threadCpuMs() - mainCpu) / images);
         const wall = performance.now() - t;
         const used = process.cpuUsage(cpu);
         const cpuMs = (used.user + used.system) / 1000;
@@ -186,12 +199,12 @@ async function main(): Promise<void> {
     }
     await Promise.all(configs.map((c) => c.close()));
     console.log(`load average after the run: ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
-    console.log("mode          workers  images/s (median, min-max)   vs 0 workers   CPU ms/image   cores busy   warm-up epoch (ms)");
+    console.log("mode          workers  images/s (median, min-max)   vs 0 workers   CPU ms/image (main thread)   cores busy   warm-up epoch (ms)");
     for (const c of configs) {
       const base = configs.find((b) => b.mode === c.mode && b.workers === "0");
       const ratio = base ? `${(median(c.rates) / median(base.rates)).toFixed(2)}×` : "-";
       const spread = `${Math.min(...c.rates).toFixed(0)}-${Math.max(...c.rates).toFixed(0)}`;
-      console.log(`${c.mode.padEnd(12)}${c.workers.padStart(9)}  ${median(c.rates).toFixed(1).padStart(8)} (${spread.padStart(9)})        ${ratio.padStart(12)}   ${median(c.cpuPerImage).toFixed(2).padStart(12)}   ${median(c.cores).toFixed(2).padStart(10)}   ${c.warmupMs.toFixed(0).padStart(18)}`);
+      console.log(`${c.mode.padEnd(12)}${c.workers.padStart(9)}  ${median(c.rates).toFixed(1).padStart(8)} (${spread.padStart(9)})        ${ratio.padStart(12)}   ${median(c.cpuPerImage).toFixed(2).padStart(12)} (${median(c.mainCpuPerImage).toFixed(2).padStart(5)})         ${median(c.cores).toFixed(2).padStart(10)}   ${c.warmupMs.toFixed(0).padStart(18)}`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
