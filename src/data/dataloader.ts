@@ -49,7 +49,9 @@ export interface DataLoaderOptions<T, B> {
    * 0: the main thread). Each worker rebuilds the dataset from `workerDataset` or the dataset's own
    * `workerSpec()`; samples come back as typed arrays and are batched on the main thread. Workers run
    * the main thread's backend (native: one kernel thread each; `tl.setNumThreads` inside a worker
-   * changes that). A `TensorDataset` without a collate is batched on the main thread regardless.
+   * changes that). When the main thread trains meanwhile, `tl.setNumThreads(cores - numWorkers)` on
+   * it keeps its kernel threads from competing with the workers for the cores. A `TensorDataset`
+   * without a collate is batched on the main thread regardless.
    */
   numWorkers?: number;
   /** Batches each worker may have loaded ahead of the consumer (default 2): the back-pressure bound. */
