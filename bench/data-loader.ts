@@ -3,7 +3,8 @@
  * (PNG decode + resize with sharp, then random crop/flip/rotation/color jitter/noise from
  * bench/data-loader-augment.ts) loaded on the main thread (numWorkers 0) and in worker threads.
  *
- *   npx tsx bench/data-loader.ts [--images 256] [--size 64] [--batch 32] [--rounds 5] [--workers 0,1,2]
+ *   npx tsx bench/data-loader.ts [--images 256] [--size 64] [--batch 32] [--rounds 5] [--workers 0,1,2,2js] [--main-threads 2]
+ *     [--augment loops|ops]
  *
  * Two consumers: "load" only takes the batches; "load+train" runs a small MLP training step on each
  * batch on the main thread, where workers let data work overlap with training. Worker start-up is
@@ -11,8 +12,24 @@
  * run interleaved, one epoch each per round, and the table gives the median round, so a machine
  * whose load changes during the run treats them alike. Not part of `npm test`: speed is measured
  * here, never asserted.
+ *
+ * `--augment ops` replaces the typed-array loops of data-loader-augment.ts by the library's own
+ * transforms (RandomCrop, RandomHorizontalFlip, RandomRotation, ColorJitter, GaussianNoise), which
+ * run as tensor ops on the backend's kernels: where the worker's backend matters.
+ *
+ * Workers run the main thread's backend (native: one kernel thread each); a worker count written
+ * `2js` starts its workers on the js backend instead (as loaders did before workers could load the
+ * native addon) while the main thread stays native. `--main-threads` sets the
+ * main thread's kernel threads while a configuration with workers runs (default: unchanged). Next
+ * to images/s the table gives the process's CPU time per image (all threads: what the work costs,
+ * wherever it runs), the main thread's share of it (Linux: /proc/thread-self/schedstat), and the
+ * cores it kept busy (CPU time / wall time). Unlike images/s, CPU times hardly move with the load
+ * of a shared machine: the main thread's ms/image bounds numWorkers 0 at 1000/ms images/s on any
+ * machine, the total bounds any configuration at cores × 1000/ms. On a machine with few cores,
+ * a loader already using them all on the main thread (sharp decodes in libuv's thread pool while
+ * the main thread augments) leaves workers little to gain.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -27,14 +44,27 @@ const { values: args } = parseArgs({
     batch: { type: "string", default: "32" },
     rounds: { type: "string", default: "5" },
     workers: { type: "string", default: "0,1,2" },
+    "main-threads": { type: "string" },
+    augment: { type: "string", default: "loops" },
   },
 });
 const IMAGES = Number(args.images);
 const SIZE = Number(args.size);
 const BATCH = Number(args.batch);
 const ROUNDS = Number(args.rounds);
-const WORKERS = (args.workers as string).split(",").map(Number);
+/** Worker counts, each with the workers' backend ("" for the main thread's). */
+const WORKERS = (args.workers as string).split(",").map((w) => ({ count: parseInt(w, 10), backend: w.replace(/^\d+/, "") }));
 const CLASSES = 4;
+const AUGMENT = args.augment as string;
+if (AUGMENT !== "loops" && AUGMENT !== "ops") throw new Error(`--augment is loops or ops, got ${AUGMENT}`);
+const DEFAULT_THREADS = tl.getNumThreads();
+const MAIN_THREADS = args["main-threads"] === undefined ? DEFAULT_THREADS : Number(args["main-threads"]);
+
+const SCHEDSTAT = "/proc/thread-self/schedstat";
+/** CPU milliseconds the calling thread has run (NaN where the OS does not say). */
+function threadCpuMs(): number {
+  return existsSync(SCHEDSTAT) ? Number(readFileSync(SCHEDSTAT, "utf8").split(" ")[0]) / 1e6 : NaN;
+}
 
 /** Writes IMAGES PNGs of 96×96 smooth random patterns into CLASSES class folders. */
 async function makeImages(root: string): Promise<void> {
@@ -66,20 +96,31 @@ function makeTrainer(): (x: tl.Tensor, y: tl.Tensor) => void {
 
 interface Config {
   mode: string;
-  workers: number;
+  workers: string;
   warmupMs: number;
   /** Runs one epoch and returns the number of images it loaded. */
   epoch(): Promise<number>;
   close(): Promise<void>;
   rates: number[];
+  /** Process CPU milliseconds (all threads) per image, per round. */
+  cpuPerImage: number[];
+  /** Main-thread CPU milliseconds per image, per round. */
+  mainCpuPerImage: number[];
+  /** CPU time / wall time, per round. */
+  cores: number[];
 }
 
-async function setup(root: string, numWorkers: number, train: boolean): Promise<Config> {
-  const transform = { module: new URL("./data-loader-augment.ts", import.meta.url).href, export: "augment" };
+async function setup(root: string, numWorkers: number, workerBackend: string, train: boolean): Promise<Config> {
+  const T = tl.data.transforms;
+  const transform = AUGMENT === "loops"
+    ? { module: new URL("./data-loader-augment.ts", import.meta.url).href, export: "augment" }
+    : new T.Compose([new T.RandomCrop(SIZE, { padding: 4 }), new T.RandomHorizontalFlip(), new T.RandomRotation(15),
+      new T.ColorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2 }), new T.GaussianNoise({ std: 0.02 })]);
   const ds = new tl.data.ImageFolder(root, { size: [SIZE, SIZE], transform });
   const loader = new tl.data.DataLoader(ds, { batchSize: BATCH, shuffle: true, seed: 1, numWorkers, persistentWorkers: numWorkers > 0 });
   const step = train ? makeTrainer() : null;
   const epoch = async () => {
+    tl.setNumThreads(numWorkers > 0 ? MAIN_THREADS : DEFAULT_THREADS);
     let n = 0;
     for await (const [x, y] of loader) {
       if (step) step(x, y);
@@ -90,8 +131,18 @@ async function setup(root: string, numWorkers: number, train: boolean): Promise<
     return n;
   };
   const t = performance.now();
+  if (workerBackend !== "") {
+    // Persistent workers start with the backend active when the first epoch begins.
+    const mainBackend = tl.getBackend().name;
+    tl.setBackend(workerBackend);
+    try {
+      for await (const batch of loader) tl.dispose(batch);
+    } finally {
+      tl.setBackend(mainBackend);
+    }
+  }
   await epoch(); // warm-up: starts the workers, loads sharp and the transform module, JIT
-  return { mode: train ? "load+train" : "load", workers: numWorkers, warmupMs: performance.now() - t, epoch, close: () => loader.close(), rates: [] };
+  return { mode: train ? "load+train" : "load", workers: `${numWorkers}${workerBackend === "" ? "" : ` ${workerBackend}`}`, warmupMs: performance.now() - t, epoch, close: () => loader.close(), rates: [], cpuPerImage: [], mainCpuPerImage: [], cores: [] };
 }
 
 /**
@@ -124,26 +175,36 @@ async function main(): Promise<void> {
   try {
     await makeImages(root);
     const cores = await effectiveCores(cpus().length);
-    console.log(`# DataLoader: ${IMAGES} PNGs 96×96 → ${SIZE}×${SIZE}, augment (crop/flip/rotate/jitter/noise), batch ${BATCH}, ` +
+    console.log(`# DataLoader: ${IMAGES} PNGs 96×96 → ${SIZE}×${SIZE}, augment (crop/flip/rotate/jitter/noise; ${AUGMENT === "ops" ? "library transforms as tensor ops" : "typed-array loops"}), batch ${BATCH}, ` +
       `${ROUNDS} interleaved rounds of one epoch; ${cpus().length} CPUs (load average ${loadavg()[0].toFixed(1)}, ` +
-      `${cores.toFixed(1)} cores' worth of parallel work available), backend ${tl.getBackend().name} (workers use js)`);
+      `${cores.toFixed(1)} cores' worth of parallel work available), backend ${tl.getBackend().name} in the main thread ` +
+      `(${DEFAULT_THREADS} kernel threads; ${MAIN_THREADS} while workers run) and in workers (1 kernel thread each)`);
     const configs: Config[] = [];
-    for (const train of [false, true]) for (const w of WORKERS) configs.push(await setup(root, w, train));
+    for (const train of [false, true]) for (const w of WORKERS) configs.push(await setup(root, w.count, w.backend, train));
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < configs.length; k++) {
         const c = configs[(k + round) % configs.length]; // rotate who goes first
         const t = performance.now();
+        const cpu = process.cpuUsage();
+        const mainCpu = threadCpuMs();
         const images = await c.epoch();
-        c.rates.push(images / ((performance.now() - t) / 1000));
+        c.mainCpuPerImage.push((threadCpuMs() - mainCpu) / images);
+        const wall = performance.now() - t;
+        const used = process.cpuUsage(cpu);
+        const cpuMs = (used.user + used.system) / 1000;
+        c.rates.push(images / (wall / 1000));
+        c.cpuPerImage.push(cpuMs / images);
+        c.cores.push(cpuMs / wall);
       }
     }
     await Promise.all(configs.map((c) => c.close()));
-    console.log("mode        workers  images/s (median, min-max)   vs 0 workers   warm-up epoch (ms)");
+    console.log(`load average after the run: ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
+    console.log("mode          workers  images/s (median, min-max)   vs 0 workers   CPU ms/image (main thread)   cores busy   warm-up epoch (ms)");
     for (const c of configs) {
-      const base = configs.find((b) => b.mode === c.mode && b.workers === 0);
+      const base = configs.find((b) => b.mode === c.mode && b.workers === "0");
       const ratio = base ? `${(median(c.rates) / median(base.rates)).toFixed(2)}×` : "-";
       const spread = `${Math.min(...c.rates).toFixed(0)}-${Math.max(...c.rates).toFixed(0)}`;
-      console.log(`${c.mode.padEnd(12)}${String(c.workers).padStart(7)}  ${median(c.rates).toFixed(1).padStart(8)} (${spread.padStart(9)})        ${ratio.padStart(12)}   ${c.warmupMs.toFixed(0).padStart(18)}`);
+      console.log(`${c.mode.padEnd(12)}${c.workers.padStart(9)}  ${median(c.rates).toFixed(1).padStart(8)} (${spread.padStart(9)})        ${ratio.padStart(12)}   ${median(c.cpuPerImage).toFixed(2).padStart(12)} (${median(c.mainCpuPerImage).toFixed(2).padStart(5)})         ${median(c.cores).toFixed(2).padStart(10)}   ${c.warmupMs.toFixed(0).padStart(18)}`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -48,7 +48,10 @@ export interface DataLoaderOptions<T, B> {
    * Worker threads that run `dataset.get(i)` (decoding, augmenting) in parallel with training (default
    * 0: the main thread). Each worker rebuilds the dataset from `workerDataset` or the dataset's own
    * `workerSpec()`; samples come back as typed arrays and are batched on the main thread. Workers run
-   * the js backend. A `TensorDataset` without a collate is batched on the main thread regardless.
+   * the main thread's backend (native: one kernel thread each; `tl.setNumThreads` inside a worker
+   * changes that). When the main thread trains meanwhile, `tl.setNumThreads(cores - numWorkers)` on
+   * it keeps its kernel threads from competing with the workers for the cores. A `TensorDataset`
+   * without a collate is batched on the main thread regardless.
    */
   numWorkers?: number;
   /** Batches each worker may have loaded ahead of the consumer (default 2): the back-pressure bound. */

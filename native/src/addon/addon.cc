@@ -5,9 +5,15 @@
 // Frame layout (doubles): n_in, n_out, then per tensor: handle, dtype, ndim, offset, limit,
 // shape[ndim], strides[ndim]; then n_attrs, attrs[n_attrs]. offset and limit (one past the storage's
 // last element) count elements of the block. See native/README.md and src/backends/native/frame.ts.
+//
+// The addon is context-aware: the main thread and every worker_thread that loads it get their own
+// Instance (frame, ISA level, thread pool, allocator accounting reported to their own isolate), and
+// the process-wide parts (kernel table, caching allocator) are safe to use from several threads.
 #include <napi.h>
 
 #include <string.h>
+
+#include <atomic>
 
 #include "../runtime/allocator.h"
 #include "../runtime/cpu.h"
@@ -23,12 +29,31 @@ constexpr size_t kFrameDoubles = 2048;
 static_assert(kFrameDoubles >= 2 + TL_MAX_TENSORS * (5 + 2 * TL_MAX_DIMS) + 1 + TL_MAX_ATTRS, "the frame must hold a full call");
 constexpr size_t kReplyDoubles = 8;
 
-// One per Node environment (the main thread and each worker_thread load the addon separately).
+// One per Node environment (the main thread and each worker_thread load the addon separately);
+// deleted with its environment (a worker that exits), which joins its threads and takes back the
+// native blocks its JavaScript still held.
 struct Instance {
   Napi::Reference<Napi::ArrayBuffer> frame_buffer;
   double* frame = nullptr;
   double* reply = nullptr;
+  uint32_t id = 0;          // owner of this environment's blocks in the allocator
+  Isa isa = kIsaGeneric;    // the kernel level this environment runs (setIsa)
+  // Threads of this environment's kernels, the calling thread included. The pool is started on
+  // the first kernel that can use it, so an environment set to 1 thread (a worker_thread, by
+  // default) never starts one.
+  int threads = 1;
+  ThreadPool* pool = nullptr;
+  size_t live_bytes = 0;    // blocks of this environment (the allocator counts the process)
+  size_t live_blocks = 0;
+
+  ~Instance() {
+    DeleteThreadPool(pool);
+    size_t bytes = 0, blocks = 0;
+    FreeOwnedBlocks(id, &bytes, &blocks);
+  }
 };
+
+std::atomic<uint32_t> next_instance_id{1};
 
 const tl_runtime kRuntimeTemplate = {1, ParallelFor};
 
@@ -74,7 +99,7 @@ int ReadTensor(const double* f, size_t* pos, size_t end, tl_tensor* t) {
 Napi::Value Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Instance* inst = GetInstance(env);
-  tl_kernel_fn fn = KernelAt(info[0].As<Napi::Number>().Int32Value());
+  tl_kernel_fn fn = KernelAt(inst->isa, info[0].As<Napi::Number>().Int32Value());
   if (fn == nullptr) return Napi::Number::New(env, TL_ERR_KERNEL);
   const double* f = inst->frame;
   double n_in = f[0], n_out = f[1];
@@ -96,13 +121,25 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
   args.n_attrs = static_cast<int32_t>(n_attrs);
   args.attrs = f + pos + 1;
   tl_runtime rt = kRuntimeTemplate;
-  rt.n_threads = PoolSize();
+  rt.n_threads = inst->threads;
+  if (inst->threads > 1 && inst->pool == nullptr) inst->pool = NewThreadPool(inst->threads);
+  SetCurrentPool(inst->pool);
   return Napi::Number::New(env, fn(&args, &rt));
 }
 
+// Accounts a freed block to its environment and to V8.
+void Released(Napi::Env env, Instance* inst, size_t bytes) {
+  if (bytes == 0) return;
+  if (inst != nullptr) {
+    inst->live_bytes -= bytes;
+    inst->live_blocks--;
+  }
+  Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(bytes));
+}
+
 void FinalizeBlock(Napi::Env env, void* /*data*/, Handle* handle) {
-  size_t bytes = FreeBlock(*handle);  // 0 when free() already returned it
-  if (bytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(bytes));
+  // 0 when free() already returned it, or when its environment's teardown took it back.
+  Released(env, GetInstance(env), FreeBlock(*handle));
   delete handle;
 }
 
@@ -114,14 +151,16 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
     Napi::RangeError::New(env, "[native] alloc: bad byte count").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  Instance* inst = GetInstance(env);
   Handle handle;
   BlockInfo block;
-  if (!AllocBlock(static_cast<size_t>(requested), &handle, &block)) {
+  if (!AllocBlock(static_cast<size_t>(requested), inst->id, &handle, &block)) {
     Napi::Error::New(env, "[native] out of memory").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  inst->live_bytes += block.bytes;
+  inst->live_blocks++;
   Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(block.bytes));
-  Instance* inst = GetInstance(env);
   inst->reply[0] = static_cast<double>(handle);
   inst->reply[1] = static_cast<double>(block.bytes);
   // The finalizer returns the block if JavaScript drops the buffer without free().
@@ -138,7 +177,7 @@ Napi::Value Free(const Napi::CallbackInfo& info) {
     if (!buffer.IsDetached()) buffer.Detach();
   }
   size_t bytes = FreeBlock(handle);
-  if (bytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(bytes));
+  Released(env, GetInstance(env), bytes);
   return Napi::Number::New(env, static_cast<double>(bytes));
 }
 
@@ -150,20 +189,37 @@ Napi::Value ListKernels(const Napi::CallbackInfo& info) {
   return names;
 }
 
-Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), PoolSize()); }
-
-Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  SetPoolSize(info[0].As<Napi::Number>().Int32Value());
-  return Napi::Number::New(info.Env(), PoolSize());
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), GetInstance(info.Env())->threads);
 }
 
-Napi::Value GetIsa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), IsaName(ActiveIsa())); }
+// setNumThreads(n): this environment's thread count (other environments keep theirs).
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  Instance* inst = GetInstance(info.Env());
+  int n = info[0].As<Napi::Number>().Int32Value();
+  n = n < 1 ? 1 : (n > 256 ? 256 : n);
+  if (n != inst->threads) {
+    DeleteThreadPool(inst->pool);  // restarted with the new size by the next kernel that needs it
+    inst->pool = nullptr;
+    inst->threads = n;
+  }
+  return Napi::Number::New(info.Env(), inst->threads);
+}
 
-// setIsa(name): switches kernels to another compiled level (tests compare them); false if unavailable.
+Napi::Value GetIsa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), IsaName(GetInstance(info.Env())->isa));
+}
+
+// setIsa(name): switches this environment's kernels to another compiled level (tests compare
+// them); false if unavailable.
 Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
   for (int i = 0; i < kIsaCount; i++) {
-    if (name == IsaName(static_cast<Isa>(i))) return Napi::Boolean::New(info.Env(), SetActiveIsa(static_cast<Isa>(i)));
+    Isa isa = static_cast<Isa>(i);
+    if (name != IsaName(isa)) continue;
+    if (!IsaAvailable(isa)) break;
+    GetInstance(info.Env())->isa = isa;
+    return Napi::Boolean::New(info.Env(), true);
   }
   return Napi::Boolean::New(info.Env(), false);
 }
@@ -181,9 +237,12 @@ Napi::Value AvailableIsas(const Napi::CallbackInfo& info) {
 Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AllocatorStats s = GetAllocatorStats();
+  Instance* inst = GetInstance(env);
   Napi::Object out = Napi::Object::New(env);
-  out.Set("liveBytes", static_cast<double>(s.live_bytes));
-  out.Set("liveBlocks", static_cast<double>(s.live_blocks));
+  out.Set("liveBytes", static_cast<double>(inst->live_bytes));
+  out.Set("liveBlocks", static_cast<double>(inst->live_blocks));
+  out.Set("processLiveBytes", static_cast<double>(s.live_bytes));
+  out.Set("processLiveBlocks", static_cast<double>(s.live_blocks));
   out.Set("cachedBytes", static_cast<double>(s.cached_bytes));
   out.Set("cachedBlocks", static_cast<double>(s.cached_blocks));
   out.Set("cacheLimit", static_cast<double>(s.cache_limit));
@@ -203,6 +262,9 @@ Napi::Value SetCacheLimitFn(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Instance* inst = new Instance();
+  inst->id = next_instance_id.fetch_add(1, std::memory_order_relaxed);
+  inst->isa = BestIsa();
+  inst->threads = DefaultThreadCount();
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, (kFrameDoubles + kReplyDoubles) * sizeof(double));
   inst->frame_buffer = Napi::Persistent(buffer);
   inst->frame = static_cast<double*>(buffer.Data());

@@ -36,6 +36,7 @@ struct Slot {
   char* data;
   size_t bytes;
   int cls;
+  uint32_t owner;
   std::atomic<uint32_t> generation;  // odd while live
 };
 
@@ -68,7 +69,7 @@ Slot* SlotAt(State& s, uint64_t index) {
 
 }  // namespace
 
-bool AllocBlock(size_t bytes, Handle* handle, BlockInfo* info) {
+bool AllocBlock(size_t bytes, uint32_t owner, Handle* handle, BlockInfo* info) {
   size_t class_bytes;
   int cls = ClassOf(bytes, &class_bytes);
   State& s = S();
@@ -114,6 +115,7 @@ bool AllocBlock(size_t bytes, Handle* handle, BlockInfo* info) {
   slot->data = data;
   slot->bytes = class_bytes;
   slot->cls = cls;
+  slot->owner = owner;
   uint32_t gen = slot->generation.load(std::memory_order_relaxed) + 1;  // odd: live
   slot->generation.store(gen, std::memory_order_release);
   s.live_bytes += class_bytes;
@@ -123,6 +125,32 @@ bool AllocBlock(size_t bytes, Handle* handle, BlockInfo* info) {
   info->bytes = class_bytes;
   return true;
 }
+
+namespace {
+
+// Frees the live slot `index` (generation `gen`) under s.mu; returns its bytes and sets *release to
+// memory that goes back to the OS (null when the block stays cached).
+size_t FreeSlotLocked(State& s, uint64_t index, Slot* slot, uint32_t gen, char** release) {
+  slot->generation.store(gen + 1, std::memory_order_release);  // even: free; stale handles fail
+  size_t bytes = slot->bytes;
+  s.live_bytes -= bytes;
+  s.live_blocks--;
+  *release = nullptr;
+  if (slot->cls < kNumClasses && s.cached_bytes + bytes <= s.cache_limit) {
+    s.free_lists[slot->cls].push_back(slot->data);
+    s.cached_bytes += bytes;
+    s.cached_blocks++;
+  } else {
+    *release = slot->data;
+  }
+  slot->data = nullptr;
+  slot->owner = 0;
+  // A slot is reused while its handle stays an exact double (generation < 2^29).
+  if (gen + 2 < (1u << 29)) s.free_slots.push_back(static_cast<uint32_t>(index));
+  return bytes;
+}
+
+}  // namespace
 
 size_t FreeBlock(Handle handle) {
   State& s = S();
@@ -135,23 +163,28 @@ size_t FreeBlock(Handle handle) {
     if (index >= s.used_slots) return 0;
     Slot* slot = SlotAt(s, index);
     if (slot->generation.load(std::memory_order_relaxed) != gen || (gen & 1) == 0) return 0;
-    slot->generation.store(gen + 1, std::memory_order_release);  // even: free; stale handles fail
-    bytes = slot->bytes;
-    s.live_bytes -= bytes;
-    s.live_blocks--;
-    if (slot->cls < kNumClasses && s.cached_bytes + bytes <= s.cache_limit) {
-      s.free_lists[slot->cls].push_back(slot->data);
-      s.cached_bytes += bytes;
-      s.cached_blocks++;
-    } else {
-      release = slot->data;
-    }
-    slot->data = nullptr;
-    // A slot is reused while its handle stays an exact double (generation < 2^29).
-    if (gen + 2 < (1u << 29)) s.free_slots.push_back(static_cast<uint32_t>(index));
+    bytes = FreeSlotLocked(s, index, slot, gen, &release);
   }
   free(release);
   return bytes;
+}
+
+void FreeOwnedBlocks(uint32_t owner, size_t* bytes, size_t* blocks) {
+  State& s = S();
+  std::vector<char*> release;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (uint64_t index = 0; index < s.used_slots; index++) {
+      Slot* slot = SlotAt(s, index);
+      uint32_t gen = slot->generation.load(std::memory_order_relaxed);
+      if ((gen & 1) == 0 || slot->owner != owner) continue;
+      char* r = nullptr;
+      *bytes += FreeSlotLocked(s, index, slot, gen, &r);
+      *blocks += 1;
+      if (r != nullptr) release.push_back(r);
+    }
+  }
+  for (char* p : release) free(p);
 }
 
 bool LookupBlock(Handle handle, BlockInfo* info) {

@@ -37,7 +37,6 @@ const FamilyTables kFamilies[] = {
 struct Table {
   std::vector<const char*> names;
   std::vector<tl_kernel_fn> fns[kIsaCount];
-  Isa active = kIsaGeneric;
 };
 
 Table& T() {
@@ -61,7 +60,6 @@ Table& T() {
         }
       }
     }
-    t->active = BestIsa();
     return t;
   }();
   return *table;
@@ -76,18 +74,10 @@ const char* KernelName(int index) {
   return index >= 0 && index < static_cast<int>(t.names.size()) ? t.names[index] : nullptr;
 }
 
-tl_kernel_fn KernelAt(int index) {
+tl_kernel_fn KernelAt(Isa isa, int index) {
   Table& t = T();
   if (index < 0 || index >= static_cast<int>(t.names.size())) return nullptr;
-  return t.fns[t.active][index];
-}
-
-Isa ActiveIsa() { return T().active; }
-
-bool SetActiveIsa(Isa isa) {
-  if (isa < 0 || isa >= kIsaCount || !IsaAvailable(isa)) return false;
-  T().active = isa;
-  return true;
+  return t.fns[isa][index];
 }
 
 }  // namespace tensile

@@ -1,4 +1,5 @@
-// The kernel table: every family's kernels, by index, for the ISA level chosen at load.
+// The kernel table: every family's kernels, by index, once per compiled ISA level. Read-only after
+// its first use, so environments on several threads share it; each environment picks its level.
 #ifndef TENSILE_RUNTIME_REGISTRY_H
 #define TENSILE_RUNTIME_REGISTRY_H
 
@@ -9,12 +10,8 @@ namespace tensile {
 
 int KernelCount();
 const char* KernelName(int index);
-// The kernel at `index` for the active ISA, or null for an unknown index.
-tl_kernel_fn KernelAt(int index);
-
-Isa ActiveIsa();
-// Switches every kernel to another compiled ISA level; false when it cannot run here.
-bool SetActiveIsa(Isa isa);
+// The kernel at `index` compiled for `isa` (an available level), or null for an unknown index.
+tl_kernel_fn KernelAt(Isa isa, int index);
 
 }  // namespace tensile
 

@@ -27,17 +27,14 @@ inline void CpuRelax() {
 
 thread_local bool tl_in_task = false;
 
-class Pool {
+}  // namespace
+
+class ThreadPool {
  public:
-  explicit Pool(int n) { Start(n); }
+  explicit ThreadPool(int n) { Start(n); }
+  ~ThreadPool() { Stop(); }
 
   int size() const { return size_; }
-
-  void Resize(int n) {
-    std::lock_guard<std::mutex> call(call_mu_);
-    Stop();
-    Start(n);
-  }
 
   void Run(int nth, tl_task_fn fn, void* ctx) {
     if (nth <= 1) {  // the common case for small tensors: no locks, no thread-local lookups
@@ -140,14 +137,19 @@ class Pool {
   int total_ = 0;  // slices in all (the caller runs those past nth_)
   std::mutex mu_;
   std::condition_variable cv_;
-  std::mutex call_mu_;  // one parallel loop at a time (worker_threads share the pool)
+  std::mutex call_mu_;  // one parallel loop at a time (a pool serves one environment's thread)
 };
 
-// Never destroyed: workers may still be parked when the process exits. (A function-local static
-// costs one load per call; std::call_once goes through pthread_once every time.)
-Pool& GetPool() {
-  static Pool* pool = new Pool(DefaultThreadCount());
-  return *pool;
+namespace {
+
+// The calling thread's pool: set by the addon for the environment that runs on this thread.
+thread_local ThreadPool* tl_pool = nullptr;
+
+void RunAllInline(int nth, tl_task_fn fn, void* ctx) {
+  bool was = tl_in_task;
+  tl_in_task = true;
+  for (int i = 0; i < nth; i++) fn(ctx, i, nth);
+  tl_in_task = was;
 }
 
 }  // namespace
@@ -169,10 +171,25 @@ int DefaultThreadCount() {
   return n >= 1 ? static_cast<int>(n) : 1;
 }
 
-int PoolSize() { return GetPool().size(); }
+ThreadPool* NewThreadPool(int n) { return new ThreadPool(n < 1 ? 1 : (n > 256 ? 256 : n)); }
 
-void SetPoolSize(int n) { GetPool().Resize(n < 1 ? 1 : (n > 256 ? 256 : n)); }
+void DeleteThreadPool(ThreadPool* pool) {
+  if (tl_pool == pool) tl_pool = nullptr;
+  delete pool;
+}
 
-void ParallelFor(int nth, tl_task_fn fn, void* ctx) { GetPool().Run(nth, fn, ctx); }
+int ThreadPoolSize(const ThreadPool* pool) { return pool == nullptr ? 1 : pool->size(); }
+
+void SetCurrentPool(ThreadPool* pool) { tl_pool = pool; }
+
+void ParallelFor(int nth, tl_task_fn fn, void* ctx) {
+  if (nth <= 1) {  // the common case for small tensors: no locks
+    fn(ctx, 0, 1);
+    return;
+  }
+  ThreadPool* pool = tl_pool;
+  if (pool == nullptr) RunAllInline(nth, fn, ctx);
+  else pool->Run(nth, fn, ctx);
+}
 
 }  // namespace tensile

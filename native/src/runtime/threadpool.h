@@ -1,5 +1,11 @@
-// A persistent thread pool: kernels run as (ith, nth) slices on workers that spin briefly after a
-// job and then sleep on a condition variable, so back-to-back small ops do not pay a wake-up.
+// Thread pools: kernels run as (ith, nth) slices on workers that spin briefly after a job and then
+// sleep on a condition variable, so back-to-back small ops do not pay a wake-up.
+//
+// One pool per Node environment (the main thread and each worker_thread), owned by the addon's
+// per-environment state: a worker_thread's kernels never wait for the main thread's pool, and
+// setNumThreads in one thread never resizes another's. A thread runs parallel loops on the pool
+// it made current with SetCurrentPool; without one (a single-threaded environment, or inside a
+// task) every loop runs inline on the caller.
 #ifndef TENSILE_RUNTIME_THREADPOOL_H
 #define TENSILE_RUNTIME_THREADPOOL_H
 
@@ -7,18 +13,27 @@
 
 namespace tensile {
 
-// Threads the pool uses by default: TENSILE_NUM_THREADS if set, else the CPUs this process may run on.
+class ThreadPool;
+
+// Threads a main-thread pool uses by default: TENSILE_NUM_THREADS if set, else the CPUs this
+// process may run on.
 int DefaultThreadCount();
 
-// Threads of the pool, the calling thread included.
-int PoolSize();
+// A pool of n threads, the calling thread included (n - 1 are started); n < 1 means 1.
+ThreadPool* NewThreadPool(int n);
 
-// Restarts the pool with n threads (the caller counts as one); n < 1 means 1.
-void SetPoolSize(int n);
+// Stops and joins the pool's threads. Not while a loop runs on it.
+void DeleteThreadPool(ThreadPool* pool);
+
+// Threads of the pool, the calling thread included.
+int ThreadPoolSize(const ThreadPool* pool);
+
+// The pool ParallelFor uses on the calling thread (null: run inline).
+void SetCurrentPool(ThreadPool* pool);
 
 // Runs fn(ctx, ith, nth) for every ith in [0, nth) and returns when all have finished. The caller
-// runs slice 0. Runs inline (all slices in order on the caller) when nth <= 1, when called from
-// inside a task, or when another thread is using the pool.
+// runs slice 0. Runs inline (all slices in order on the caller) when nth <= 1, when the calling
+// thread has no current pool, or when called from inside a task.
 void ParallelFor(int nth, tl_task_fn fn, void* ctx);
 
 }  // namespace tensile

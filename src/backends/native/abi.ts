@@ -36,8 +36,12 @@ export function statusMessage(status: number): string {
 
 /** Allocator counters of the addon. */
 export interface NativeMemoryStats {
+  /** Bytes in blocks this thread (Node environment) holds. */
   liveBytes: number;
   liveBlocks: number;
+  /** Bytes in blocks all threads of the process hold (the allocator is shared; the counters below are too). */
+  processLiveBytes: number;
+  processLiveBlocks: number;
   cachedBytes: number;
   cachedBlocks: number;
   cacheLimit: number;
@@ -56,8 +60,10 @@ export interface NativeAddon {
   /** Returns a block to the cache now and detaches its buffer; returns the bytes freed (0 if already free). */
   free(handle: number, buffer?: ArrayBuffer): number;
   listKernels(): string[];
+  /** Threads of this thread's (environment's) kernels; each worker_thread has its own count and pool. */
   getNumThreads(): number;
   setNumThreads(n: number): number;
+  /** The ISA level this thread's kernels run. */
   isa(): string;
   setIsa(name: string): boolean;
   availableIsas(): string[];

@@ -2,6 +2,7 @@
  * The native backend: C++ kernels behind the addon built at `npm install` (native/). It becomes
  * the default backend when it loads; `TENSILE_BACKEND=js` or `tl.setBackend("js")` switch back.
  */
+import { isMainThread } from "node:worker_threads";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { check } from "../../core/errors.js";
 import type { Backend, Kernel, KernelInfo, Storage } from "../../backend/backend.js";
@@ -94,6 +95,9 @@ export function registerNativeBackend(): void {
     return;
   }
   loaded = load.addon;
+  // Each worker_thread gets its own addon instance and thread pool; one thread by default, so that
+  // workers and the main thread's pool do not oversubscribe the cores (tl.setNumThreads raises it).
+  if (!isMainThread) load.addon.setNumThreads(1);
   registerBackend(createNativeBackend(load.addon), NATIVE_PRIORITY);
   if (choice === "js") setBackend("js");
   else if (choice !== undefined && choice !== "" && choice !== "native") {
@@ -103,7 +107,8 @@ export function registerNativeBackend(): void {
 
 /**
  * Sets the number of threads native kernels use (the calling thread included), like
- * `torch.set_num_threads`. The default is the CPUs this process may use, or `TENSILE_NUM_THREADS`.
+ * `torch.set_num_threads`. The default is the CPUs this process may use, or `TENSILE_NUM_THREADS`;
+ * in a worker_thread the default is 1, and the setting applies to that thread's kernels only.
  * No effect on the js backend.
  * @example tl.setNumThreads(2)
  */

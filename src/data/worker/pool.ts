@@ -5,6 +5,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { TensileError, tensileError } from "../../core/errors.js";
+import { listBackends, getBackend } from "../../backend/registry.js";
 import type { EncodedTensor } from "./encode.js";
 import type { TaskMessage, WorkerMessage } from "./protocol.js";
 import { normalizeSpec, type ModuleSpec } from "./spec.js";
@@ -46,6 +47,17 @@ function workerScript(): { script: string | URL; eval: boolean } {
   return { script: code, eval: true };
 }
 
+/**
+ * The workers' environment: the main thread's backend (native when it is loaded: each worker gets
+ * its own addon instance with one kernel thread, so workers and the main thread's pool share the
+ * cores without waiting on each other). Random kernels give the same bits on every backend, so the
+ * samples do not depend on where they are made.
+ */
+function workerEnv(): NodeJS.ProcessEnv {
+  const backend = listBackends().length > 0 ? getBackend().name : process.env.TENSILE_BACKEND;
+  return { ...process.env, ...(backend ? { TENSILE_BACKEND: backend } : {}) };
+}
+
 function errorWithStack(message: string, stack: string | undefined): TensileError {
   const e = tensileError(WHERE, message);
   if (stack) e.cause = Object.assign(new Error(stack.split("\n")[0]), { stack });
@@ -72,10 +84,10 @@ export class WorkerPool {
     const pool = new WorkerPool();
     const normalized = normalizeSpec(spec, WHERE);
     const { script, eval: isEval } = workerScript();
+    const env = workerEnv();
     const ready: Promise<void>[] = [];
     for (let id = 0; id < count; id++) {
-      // Workers run the js backend: the native addon's thread pool serves the main thread's training.
-      const worker = new Worker(script, { eval: isEval, workerData: { spec: normalized }, env: { ...process.env, TENSILE_BACKEND: "js" } });
+      const worker = new Worker(script, { eval: isEval, workerData: { spec: normalized }, env });
       live++;
       worker.once("exit", () => live--);
       const slot: Slot = { id, worker, pending: new Map(), dead: false };
