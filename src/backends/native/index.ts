@@ -15,13 +15,17 @@ import { convKernels } from "./kernels/conv.js";
 import { copyKernels } from "./kernels/copy.js";
 import { nativeKernel, type NativeKernelTable } from "./kernels/define.js";
 import { gemmKernels } from "./kernels/gemm.js";
+import { indexKernels } from "./kernels/index.js";
+import { movementKernels } from "./kernels/movement.js";
 import { randomKernels } from "./kernels/random.js";
 import { reduceKernels } from "./kernels/reduce.js";
 import { unaryKernels } from "./kernels/unary.js";
 import { NativeMemory, type NativeStorage } from "./storage.js";
 
 /** Every family's wrappers: one line per family (its C++ file lists the same names). */
-const FAMILIES: readonly NativeKernelTable[] = [copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels];
+const FAMILIES: readonly NativeKernelTable[] = [
+  copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels, indexKernels, movementKernels,
+];
 
 /** Priority above js (0): the native backend is the default when it loads. */
 const NATIVE_PRIORITY = 10;

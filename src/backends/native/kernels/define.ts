@@ -10,6 +10,11 @@ import { begin, call, settle } from "../frame.js";
 export interface NativeKernelSpec {
   readonly strided: boolean;
   readonly attrs?: (attrs: Record<string, unknown>) => void;
+  /**
+   * Builds the kernel itself from the C++ kernel's index and the js fallback, for calls that need
+   * several native calls (cat of more tensors than one call takes); `attrs` is then unused.
+   */
+  readonly run?: (index: number, fallback: Kernel | undefined) => Kernel;
 }
 
 export type NativeKernelTable = Readonly<Record<string, NativeKernelSpec>>;
@@ -19,6 +24,7 @@ export type NativeKernelTable = Readonly<Record<string, NativeKernelSpec>>;
  * does not cover, a view with too many dims) run `fallback`, the js kernel, on the same memory.
  */
 export function nativeKernel(name: string, index: number, spec: NativeKernelSpec, fallback: Kernel | undefined): KernelInfo {
+  if (spec.run !== undefined) return { run: spec.run(index, fallback), strided: spec.strided };
   const pack = spec.attrs;
   const run: Kernel = (inputs, outputs, attrs) => {
     if (!begin(inputs, outputs)) {

@@ -1,0 +1,578 @@
+// Indexing kernels: gather (and indexSelect / takeAlongDim, which run as gathers through an index
+// view built here), scatterAdd, maskedFill, oneHot, tril/triu. Every dtype; indices are int32 (the
+// ops cast them), any other index dtype answers "unsupported" and the js kernel runs. Gathers move
+// elements as raw bits of their size; scatterAdd adds in the element type, wrapping int32 and bool
+// like the js typed arrays, in the js kernel's order, so results are bit-identical.
+#include <atomic>
+
+#include "common.h"
+
+namespace tensile {
+namespace TENSILE_ISA {
+namespace {
+
+// The task of a byte-moving kernel for this element size: elements move as unsigned integers of
+// their size (a gather never looks at values).
+template <template <class> class Task>
+tl_task_fn ForSize(int elsize) {
+  return elsize == 8 ? Task<uint64_t>::Run : elsize == 4 ? Task<uint32_t>::Run : Task<uint8_t>::Run;
+}
+
+// The task of an adding kernel: int32 adds as uint32 and bool as uint8 (wrapping, like Int32Array
+// and Uint8Array stores), floats in their own type (float32 + float32 rounds like js's float64 sum
+// stored back to float32).
+template <template <class> class Task>
+tl_task_fn ForAdd(int dtype) {
+  switch (dtype) {
+    case TL_F32: return Task<float>::Run;
+    case TL_F64: return Task<double>::Run;
+    case TL_I32: return Task<uint32_t>::Run;
+    default: return Task<uint8_t>::Run;
+  }
+}
+
+// A view of `t`'s storage walked over `shape` (ndim dims) with the given strides.
+tl_tensor ViewOver(const tl_tensor& t, int ndim, const int64_t* shape, const int64_t* strides) {
+  tl_tensor v = t;
+  v.ndim = ndim;
+  v.size = 1;
+  for (int d = 0; d < ndim; d++) {
+    v.shape[d] = shape[d];
+    v.strides[d] = strides[d];
+    v.size *= shape[d];
+  }
+  return v;
+}
+
+// ---- gather ----------------------------------------------------------------------------------
+// out[p] = x[p with p[dim] := index[p]]: one walk over out's shape with three operands, x's stride
+// along dim set to 0 so that the walk gives x's offset without dim and the index adds index * step.
+
+struct GatherCtx {
+  Walk walk;  // operands: out, index, x (stride 0 along dim)
+  char* out;
+  const int32_t* index;
+  const char* x;
+  int64_t step;   // x's stride along dim
+  int64_t limit;  // x.shape[dim]: valid indices are 0..limit-1
+  int64_t size;
+  std::atomic<int> bad;
+};
+
+template <class T>
+struct GatherTask {
+  static void Run(void* p, int ith, int nth) {
+    GatherCtx& c = *static_cast<GatherCtx*>(p);
+    int64_t start, end;
+    Split(c.size, ith, nth, &start, &end);
+    T* out = reinterpret_cast<T*>(c.out);
+    const T* x = reinterpret_cast<const T*>(c.x);
+    const int nd = c.walk.ndim;
+    const int64_t so = c.walk.strides[0][nd - 1], si = c.walk.strides[1][nd - 1], sx = c.walk.strides[2][nd - 1];
+    const int64_t step = c.step;
+    const uint64_t limit = static_cast<uint64_t>(c.limit);
+    bool bad = false;
+    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+      T* o = out + off[0];
+      const int32_t* ix = c.index + off[1];
+      const T* xs = x + off[2];
+      if (si == 0) {  // one index for the whole row (indexSelect, embeddings): a row copy
+        int64_t j = ix[0];
+        if (static_cast<uint64_t>(j) >= limit) {
+          bad = true;
+          return;
+        }
+        const T* src = xs + j * step;
+        if (so == 1 && sx == 1) {
+          memcpy(o, src, len * sizeof(T));
+        } else {
+          for (int64_t i = 0; i < len; i++) o[i * so] = src[i * sx];
+        }
+        return;
+      }
+      for (int64_t i = 0; i < len; i++) {
+        int64_t j = ix[i * si];
+        if (static_cast<uint64_t>(j) >= limit) {
+          bad = true;
+          j = 0;
+        }
+        o[i * so] = xs[i * sx + j * step];
+      }
+    });
+    if (bad) c.bad.store(1, std::memory_order_relaxed);
+  }
+};
+
+// Gathers into `out` (contiguous) through `index` and `x`, both views over out's shape, x with
+// stride 0 along the gathered dim.
+int RunGather(const tl_tensor& out, const tl_tensor& index, const tl_tensor& x, int64_t step, int64_t limit,
+              const tl_runtime* rt) {
+  if (out.size == 0) return TL_OK;
+  GatherCtx c;
+  const tl_tensor* views[3] = {&out, &index, &x};
+  MakeWalk(&c.walk, views, 3);
+  const int elsize = ElSize(out.dtype);
+  c.out = out.data + out.offset * elsize;
+  c.index = Base<const int32_t>(index);
+  c.x = x.data + x.offset * elsize;
+  c.step = step;
+  c.limit = limit;
+  c.size = out.size;
+  c.bad.store(0);
+  rt->parallel_for(ThreadsFor(rt, out.size, 1 << 15), ForSize<GatherTask>(elsize), &c);
+  return c.bad.load() ? TL_ERR_BOUNDS : TL_OK;
+}
+
+// Index dim attribute, checked against ndim.
+bool DimAttr(const tl_args* a, int ndim, int* dim) {
+  if (a->n_attrs < 1) return false;
+  double d = a->attrs[0];
+  if (!(d >= 0 && d < ndim)) return false;
+  *dim = static_cast<int>(d);
+  return true;
+}
+
+// gather: inputs x, index (same ndim, int32); output of index's shape. attrs: dim.
+int Gather(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 2 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor &x = a->t[0], &index = a->t[1], &out = a->t[2];
+  if (index.dtype != TL_I32) return TL_ERR_UNSUPPORTED;
+  if (x.dtype != out.dtype || index.ndim != x.ndim || out.ndim != x.ndim || out.size != index.size) return TL_ERR_ARGS;
+  int dim;
+  if (!DimAttr(a, x.ndim, &dim)) return TL_ERR_ARGS;
+  for (int d = 0; d < x.ndim; d++) {
+    if (d != dim && index.shape[d] > x.shape[d]) return TL_ERR_ARGS;
+  }
+  int64_t strides[TL_MAX_DIMS];
+  for (int d = 0; d < x.ndim; d++) strides[d] = d == dim ? 0 : x.strides[d];
+  tl_tensor xv = ViewOver(x, x.ndim, index.shape, strides);
+  return RunGather(out, index, xv, x.strides[dim], x.shape[dim], rt);
+}
+
+// indexSelect: inputs x, index (0-d or 1-D int32); output x's shape with index.size along dim.
+// The index becomes a view over out's shape that moves only along dim.
+int IndexSelect(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 2 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor &x = a->t[0], &index = a->t[1], &out = a->t[2];
+  if (index.dtype != TL_I32) return TL_ERR_UNSUPPORTED;
+  if (x.dtype != out.dtype || index.ndim > 1 || out.ndim != x.ndim) return TL_ERR_ARGS;
+  int dim;
+  if (!DimAttr(a, x.ndim, &dim)) return TL_ERR_ARGS;
+  if (out.shape[dim] != index.size) return TL_ERR_ARGS;
+  int64_t xs[TL_MAX_DIMS], is[TL_MAX_DIMS];
+  for (int d = 0; d < x.ndim; d++) {
+    if (d != dim && out.shape[d] != x.shape[d]) return TL_ERR_ARGS;
+    xs[d] = d == dim ? 0 : x.strides[d];
+    is[d] = d == dim && index.ndim == 1 ? index.strides[0] : 0;
+  }
+  tl_tensor xv = ViewOver(x, x.ndim, out.shape, xs);
+  tl_tensor iv = ViewOver(index, x.ndim, out.shape, is);
+  return RunGather(out, iv, xv, x.strides[dim], x.shape[dim], rt);
+}
+
+// takeAlongDim: inputs x, idx (x's shape with dim removed, or kept with size 1); output idx's
+// shape: out[p] = x[p with dim := idx[p]]. Both run over x's shape with size 1 along dim.
+int TakeAlongDim(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 2 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor &x = a->t[0], &idx = a->t[1], &out = a->t[2];
+  if (idx.dtype != TL_I32) return TL_ERR_UNSUPPORTED;
+  if (x.dtype != out.dtype) return TL_ERR_ARGS;
+  int dim;
+  if (!DimAttr(a, x.ndim, &dim)) return TL_ERR_UNSUPPORTED;  // a 0-d x: the js kernel
+  const bool keep = idx.ndim == x.ndim;
+  if (!(keep || idx.ndim == x.ndim - 1) || out.ndim != idx.ndim) return TL_ERR_ARGS;
+  if (keep && (idx.shape[dim] != 1 || out.shape[dim] != 1)) return TL_ERR_ARGS;
+  int64_t shape[TL_MAX_DIMS], xs[TL_MAX_DIMS], is[TL_MAX_DIMS], os[TL_MAX_DIMS];
+  for (int d = 0, k = 0; d < x.ndim; d++) {
+    if (d == dim) {
+      shape[d] = 1;
+      xs[d] = is[d] = os[d] = 0;
+      if (keep) k++;
+      continue;
+    }
+    if (idx.shape[k] != x.shape[d] || out.shape[k] != x.shape[d]) return TL_ERR_ARGS;
+    shape[d] = x.shape[d];
+    xs[d] = x.strides[d];
+    is[d] = idx.strides[k];
+    os[d] = out.strides[k];
+    k++;
+  }
+  tl_tensor xv = ViewOver(x, x.ndim, shape, xs);
+  tl_tensor iv = ViewOver(idx, x.ndim, shape, is);
+  tl_tensor ov = ViewOver(out, x.ndim, shape, os);
+  return RunGather(ov, iv, xv, x.strides[dim], x.shape[dim], rt);
+}
+
+// ---- scatterAdd ------------------------------------------------------------------------------
+// out = x, then out[p with p[dim] := index[p]] += src[p] over index's shape. Two positions of the
+// index reach the same element only when they differ in dim alone, so threads split the positions
+// without dim (the walk), and each runs dim in order: no races, and every element receives its
+// additions in the js kernel's order.
+
+struct CopyCtx {
+  Walk walk;  // operands: out, x
+  char* out;
+  const char* x;
+  int64_t size;
+};
+
+template <class T>
+struct CopyTask {
+  static void Run(void* p, int ith, int nth) {
+    const CopyCtx& c = *static_cast<const CopyCtx*>(p);
+    int64_t start, end;
+    Split(c.size, ith, nth, &start, &end);
+    T* out = reinterpret_cast<T*>(c.out);
+    const T* x = reinterpret_cast<const T*>(c.x);
+    const int64_t so = c.walk.strides[0][c.walk.ndim - 1], sx = c.walk.strides[1][c.walk.ndim - 1];
+    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+      if (so == 1 && sx == 1) {
+        memcpy(out + off[0], x + off[1], len * sizeof(T));
+      } else {
+        for (int64_t i = 0; i < len; i++) out[off[0] + i * so] = x[off[1] + i * sx];
+      }
+    });
+  }
+};
+
+// Copies x (any strides) into out (same shape and dtype).
+void CopyInto(const tl_tensor& out, const tl_tensor& x, const tl_runtime* rt) {
+  if (out.size == 0) return;
+  CopyCtx c;
+  const tl_tensor* views[2] = {&out, &x};
+  MakeWalk(&c.walk, views, 2);
+  const int elsize = ElSize(out.dtype);
+  c.out = out.data + out.offset * elsize;
+  c.x = x.data + x.offset * elsize;
+  c.size = out.size;
+  rt->parallel_for(ThreadsFor(rt, out.size, 1 << 16), ForSize<CopyTask>(elsize), &c);
+}
+
+struct ScatterCtx {
+  Walk walk;  // index's shape without dim; operands: index, src, out (out's strides, dim left out)
+  int64_t positions;  // elements of that shape
+  int64_t k;          // index.shape[dim]
+  int64_t ki, ks;     // index's and src's strides along dim
+  int64_t step;       // out's stride along dim
+  int64_t limit;      // out.shape[dim]
+  const int32_t* index;
+  const char* src;
+  char* out;
+  std::atomic<int> bad;
+};
+
+template <class T>
+struct ScatterTask {
+  static void Run(void* p, int ith, int nth) {
+    ScatterCtx& c = *static_cast<ScatterCtx*>(p);
+    int64_t start, end;
+    Split(c.positions, ith, nth, &start, &end);
+    const T* src = reinterpret_cast<const T*>(c.src);
+    T* out = reinterpret_cast<T*>(c.out);
+    const int nd = c.walk.ndim;
+    const int64_t si = c.walk.strides[0][nd - 1], ss = c.walk.strides[1][nd - 1], so = c.walk.strides[2][nd - 1];
+    const uint64_t limit = static_cast<uint64_t>(c.limit);
+    bool bad = false;
+    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+      for (int64_t k = 0; k < c.k; k++) {
+        const int32_t* ix = c.index + off[0] + k * c.ki;
+        const T* s = src + off[1] + k * c.ks;
+        T* o = out + off[2];
+        if (si == 0) {  // one index for the row (indexSelect's gradient, embeddings): a row add
+          int64_t j = ix[0];
+          if (static_cast<uint64_t>(j) >= limit) {
+            bad = true;
+            continue;
+          }
+          T* __restrict__ d = o + j * c.step;
+          if (so == 1 && ss == 1) {
+            const T* __restrict__ v = s;
+            for (int64_t i = 0; i < len; i++) d[i] = static_cast<T>(d[i] + v[i]);
+          } else {
+            for (int64_t i = 0; i < len; i++) d[i * so] = static_cast<T>(d[i * so] + s[i * ss]);
+          }
+          continue;
+        }
+        for (int64_t i = 0; i < len; i++) {
+          int64_t j = ix[i * si];
+          if (static_cast<uint64_t>(j) >= limit) {
+            bad = true;
+            continue;
+          }
+          T& d = o[i * so + j * c.step];
+          d = static_cast<T>(d + s[i * ss]);
+        }
+      }
+    });
+    if (bad) c.bad.store(1, std::memory_order_relaxed);
+  }
+};
+
+// scatterAdd: inputs x, index (int32), src (x's dtype), all of one ndim; output x's shape.
+// attrs: dim. index's sizes are at most src's, and at most x's except along dim.
+int ScatterAdd(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 3 || a->n_out != 1) return TL_ERR_ARGS;
+  const tl_tensor &x = a->t[0], &index = a->t[1], &src = a->t[2], &out = a->t[3];
+  if (index.dtype != TL_I32) return TL_ERR_UNSUPPORTED;
+  const int nd = x.ndim;
+  if (x.dtype != out.dtype || src.dtype != x.dtype || index.ndim != nd || src.ndim != nd || out.ndim != nd ||
+      out.size != x.size) {
+    return TL_ERR_ARGS;
+  }
+  int dim;
+  if (!DimAttr(a, nd, &dim)) return TL_ERR_ARGS;
+  int64_t ostrides[TL_MAX_DIMS];
+  int64_t s = 1;
+  for (int d = nd - 1; d >= 0; d--) {
+    if (out.shape[d] != x.shape[d] || index.shape[d] > src.shape[d] || (d != dim && index.shape[d] > x.shape[d])) {
+      return TL_ERR_ARGS;
+    }
+    ostrides[d] = s;
+    s *= out.shape[d];
+  }
+  CopyInto(out, x, rt);
+  if (index.size == 0) return TL_OK;
+  // The index's shape without dim, and each operand's strides over it.
+  int64_t shape[TL_MAX_DIMS], is[TL_MAX_DIMS], ss[TL_MAX_DIMS], os[TL_MAX_DIMS];
+  int n = 0;
+  for (int d = 0; d < nd; d++) {
+    if (d == dim) continue;
+    shape[n] = index.shape[d];
+    is[n] = index.strides[d];
+    ss[n] = src.strides[d];
+    os[n] = ostrides[d];
+    n++;
+  }
+  tl_tensor iv = ViewOver(index, n, shape, is);
+  tl_tensor sv = ViewOver(src, n, shape, ss);
+  tl_tensor ov = ViewOver(out, n, shape, os);
+  ScatterCtx c;
+  const tl_tensor* views[3] = {&iv, &sv, &ov};
+  MakeWalk(&c.walk, views, 3);
+  const int elsize = ElSize(x.dtype);
+  c.positions = iv.size;
+  c.k = index.shape[dim];
+  c.ki = index.strides[dim];
+  c.ks = src.strides[dim];
+  c.step = ostrides[dim];
+  c.limit = out.shape[dim];
+  c.index = Base<const int32_t>(index);
+  c.src = src.data + src.offset * elsize;
+  c.out = out.data + out.offset * elsize;
+  c.bad.store(0);
+  int nth = ThreadsFor(rt, index.size, 1 << 15);
+  if (nth > c.positions) nth = static_cast<int>(c.positions);
+  rt->parallel_for(nth, ForAdd<ScatterTask>(x.dtype), &c);
+  return c.bad.load() ? TL_ERR_BOUNDS : TL_OK;
+}
+
+// ---- maskedFill ------------------------------------------------------------------------------
+
+// Stores a JavaScript number into an element as a typed array store would.
+template <class T>
+TL_INLINE T StoreNumber(double v) {
+  if constexpr (sizeof(T) == 1) {
+    return ToUint8(v);
+  } else if constexpr (static_cast<T>(0.5) == 0) {
+    return ToInt32(v);
+  } else {
+    return static_cast<T>(v);
+  }
+}
+
+struct MaskedCtx {
+  Walk walk;  // operands: out, x, mask
+  char* out;
+  const char* x;
+  const uint8_t* mask;
+  double value;
+  int64_t size;
+};
+
+template <class T>
+struct MaskedTask {
+  static void Run(void* p, int ith, int nth) {
+    const MaskedCtx& c = *static_cast<const MaskedCtx*>(p);
+    int64_t start, end;
+    Split(c.size, ith, nth, &start, &end);
+    const T v = StoreNumber<T>(c.value);
+    T* out = reinterpret_cast<T*>(c.out);
+    const T* x = reinterpret_cast<const T*>(c.x);
+    const int nd = c.walk.ndim;
+    const int64_t so = c.walk.strides[0][nd - 1], sx = c.walk.strides[1][nd - 1], sm = c.walk.strides[2][nd - 1];
+    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+      T* o = out + off[0];
+      const T* xs = x + off[1];
+      const uint8_t* m = c.mask + off[2];
+      if (so == 1 && sx == 1 && sm == 1) {
+        for (int64_t i = 0; i < len; i++) o[i] = m[i] ? v : xs[i];
+      } else {
+        for (int64_t i = 0; i < len; i++) o[i * so] = m[i * sm] ? v : xs[i * sx];
+      }
+    });
+  }
+};
+
+// maskedFill: inputs x, mask (bool), both of out's shape (broadcast by the op); attrs: value.
+int MaskedFill(const tl_args* a, const tl_runtime* rt) {
+  if (a->n_in != 2 || a->n_out != 1 || a->n_attrs < 1) return TL_ERR_ARGS;
+  const tl_tensor &x = a->t[0], &mask = a->t[1], &out = a->t[2];
+  if (mask.dtype != TL_BOOL || x.dtype != out.dtype) return TL_ERR_UNSUPPORTED;
+  if (x.ndim != out.ndim || mask.ndim != out.ndim) return TL_ERR_ARGS;
+  for (int d = 0; d < out.ndim; d++) {
+    if (x.shape[d] != out.shape[d] || mask.shape[d] != out.shape[d]) return TL_ERR_ARGS;
+  }
+  if (out.size == 0) return TL_OK;
+  MaskedCtx c;
+  const tl_tensor* views[3] = {&out, &x, &mask};
+  MakeWalk(&c.walk, views, 3);
+  const int elsize = ElSize(out.dtype);
+  c.out = out.data + out.offset * elsize;
+  c.x = x.data + x.offset * elsize;
+  c.mask = Base<const uint8_t>(mask);
+  c.value = a->attrs[0];
+  c.size = out.size;
+  rt->parallel_for(ThreadsFor(rt, out.size, 1 << 16), ForAdd<MaskedTask>(out.dtype), &c);
+  return TL_OK;
+}
+
+// ---- oneHot ----------------------------------------------------------------------------------
+
+// oneHot: input index (int32, any strides); output int32 [...index.shape, classes], zeroed by the
+// allocator: a 1 at column index[i] of row i. attrs: numClasses.
+int OneHot(const tl_args* a, const tl_runtime*) {
+  if (a->n_in != 1 || a->n_out != 1 || a->n_attrs < 1) return TL_ERR_ARGS;
+  const tl_tensor &index = a->t[0], &out = a->t[1];
+  if (index.dtype != TL_I32 || out.dtype != TL_I32) return TL_ERR_UNSUPPORTED;
+  const double cls = a->attrs[0];
+  if (!(cls >= 1) || out.size != index.size * static_cast<int64_t>(cls)) return TL_ERR_ARGS;
+  const int64_t classes = static_cast<int64_t>(cls);
+  if (index.size == 0) return TL_OK;
+  Walk w;
+  const tl_tensor* views[1] = {&index};
+  MakeWalk(&w, views, 1);
+  const int32_t* ix = Base<const int32_t>(index);
+  int32_t* o = Base<int32_t>(out);
+  const int64_t si = w.strides[0][w.ndim - 1];
+  bool bad = false;
+  // Memory-light (one store per row of the output): one thread.
+  WalkRows(w, 0, index.size, [&](int64_t pos, int64_t len, const int64_t* off) {
+    for (int64_t i = 0; i < len; i++) {
+      int64_t j = ix[off[0] + i * si];
+      if (static_cast<uint64_t>(j) >= static_cast<uint64_t>(classes)) {
+        bad = true;
+        continue;
+      }
+      o[(pos + i) * classes + j] = 1;
+    }
+  });
+  return bad ? TL_ERR_BOUNDS : TL_OK;
+}
+
+// ---- tril / triu -----------------------------------------------------------------------------
+
+struct TriangleCtx {
+  Walk walk;  // the rows: out's shape without its last dim; operands out, x
+  char* out;
+  const char* x;
+  int64_t rows, cols;  // the last two dims
+  int64_t xcol;        // x's stride along the last dim
+  int64_t diagonal;
+  bool lower;  // tril keeps col - row <= diagonal; triu keeps col - row >= diagonal
+  int64_t nrows;
+};
+
+template <class T>
+struct TriangleTask {
+  static void Run(void* p, int ith, int nth) {
+    const TriangleCtx& c = *static_cast<const TriangleCtx*>(p);
+    int64_t start, end;
+    Split(c.nrows, ith, nth, &start, &end);
+    T* out = reinterpret_cast<T*>(c.out);
+    const T* x = reinterpret_cast<const T*>(c.x);
+    const int nd = c.walk.ndim;
+    const int64_t so = c.walk.strides[0][nd - 1], sx = c.walk.strides[1][nd - 1];
+    const int64_t C = c.cols;
+    WalkRows(c.walk, start, end, [&](int64_t pos, int64_t len, const int64_t* off) {
+      for (int64_t i = 0; i < len; i++) {
+        const int64_t r = (pos + i) % c.rows;
+        T* o = out + off[0] + i * so;
+        const T* xs = x + off[1] + i * sx;
+        // Kept columns form one run [lo, hi): a prefix for tril, a suffix for triu.
+        int64_t lo = 0, hi = C;
+        if (c.lower) {
+          hi = r + c.diagonal + 1;
+          hi = hi < 0 ? 0 : hi > C ? C : hi;
+        } else {
+          lo = r + c.diagonal;
+          lo = lo < 0 ? 0 : lo > C ? C : lo;
+        }
+        for (int64_t j = 0; j < lo; j++) o[j] = 0;
+        if (c.xcol == 1) {
+          memcpy(o + lo, xs + lo, (hi - lo) * sizeof(T));
+        } else {
+          for (int64_t j = lo; j < hi; j++) o[j] = xs[j * c.xcol];
+        }
+        for (int64_t j = hi; j < C; j++) o[j] = 0;
+      }
+    });
+  }
+};
+
+// tril / triu: input x (ndim >= 2, any strides); output contiguous. attrs: diagonal.
+int Triangle(const tl_args* a, const tl_runtime* rt, bool lower) {
+  if (a->n_in != 1 || a->n_out != 1 || a->n_attrs < 1) return TL_ERR_ARGS;
+  const tl_tensor &x = a->t[0], &out = a->t[1];
+  const int nd = out.ndim;
+  if (x.dtype != out.dtype || x.ndim != nd || nd < 2) return TL_ERR_ARGS;
+  for (int d = 0; d < nd; d++) {
+    if (x.shape[d] != out.shape[d]) return TL_ERR_ARGS;
+  }
+  if (out.size == 0) return TL_OK;
+  const double diag = a->attrs[0];
+  TriangleCtx c;
+  c.cols = out.shape[nd - 1];
+  c.rows = out.shape[nd - 2];
+  c.xcol = x.strides[nd - 1];
+  // Beyond ±(rows + cols) every diagonal keeps everything or nothing: clamp before converting.
+  const double reach = static_cast<double>(c.rows + c.cols);
+  c.diagonal = static_cast<int64_t>(diag > reach ? reach : diag < -reach ? -reach : diag);
+  c.lower = lower;
+  c.nrows = out.size / c.cols;
+  int64_t os[TL_MAX_DIMS];
+  int64_t s = c.cols;
+  for (int d = nd - 2; d >= 0; d--) {
+    os[d] = s;
+    s *= out.shape[d];
+  }
+  tl_tensor ov = ViewOver(out, nd - 1, out.shape, os);
+  tl_tensor xv = ViewOver(x, nd - 1, x.shape, x.strides);
+  const tl_tensor* views[2] = {&ov, &xv};
+  MakeWalk(&c.walk, views, 2);
+  const int elsize = ElSize(out.dtype);
+  c.out = out.data + out.offset * elsize;
+  c.x = x.data + x.offset * elsize;
+  rt->parallel_for(ThreadsFor(rt, out.size, 1 << 16), ForSize<TriangleTask>(elsize), &c);
+  return TL_OK;
+}
+
+int Tril(const tl_args* a, const tl_runtime* rt) { return Triangle(a, rt, true); }
+int Triu(const tl_args* a, const tl_runtime* rt) { return Triangle(a, rt, false); }
+
+}  // namespace
+}  // namespace TENSILE_ISA
+}  // namespace tensile
+
+using namespace tensile::TENSILE_ISA;
+
+TL_FAMILY_TABLE(index) = {
+    {"gather", Gather},
+    {"scatterAdd", ScatterAdd},
+    {"indexSelect", IndexSelect},
+    {"takeAlongDim", TakeAlongDim},
+    {"maskedFill", MaskedFill},
+    {"oneHot", OneHot},
+    {"tril", Tril},
+    {"triu", Triu},
+    {nullptr, nullptr},
+};
