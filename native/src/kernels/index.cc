@@ -5,7 +5,7 @@
 // like the js typed arrays, in the js kernel's order, so results are bit-identical.
 #include <atomic>
 
-#include "common.h"
+#include "rows.h"
 
 namespace tensile {
 namespace TENSILE_ISA {
@@ -72,7 +72,7 @@ struct GatherTask {
     const int64_t step = c.step;
     const uint64_t limit = static_cast<uint64_t>(c.limit);
     bool bad = false;
-    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+    ForRows<3>(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
       T* o = out + off[0];
       const int32_t* ix = c.index + off[1];
       const T* xs = x + off[2];
@@ -84,7 +84,7 @@ struct GatherTask {
         }
         const T* src = xs + j * step;
         if (so == 1 && sx == 1) {
-          memcpy(o, src, len * sizeof(T));
+          CopyBytes(o, src, len * sizeof(T));
         } else {
           for (int64_t i = 0; i < len; i++) o[i * so] = src[i * sx];
         }
@@ -225,9 +225,9 @@ struct CopyTask {
     T* out = reinterpret_cast<T*>(c.out);
     const T* x = reinterpret_cast<const T*>(c.x);
     const int64_t so = c.walk.strides[0][c.walk.ndim - 1], sx = c.walk.strides[1][c.walk.ndim - 1];
-    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+    ForRows<2>(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
       if (so == 1 && sx == 1) {
-        memcpy(out + off[0], x + off[1], len * sizeof(T));
+        CopyBytes(out + off[0], x + off[1], len * sizeof(T));
       } else {
         for (int64_t i = 0; i < len; i++) out[off[0] + i * so] = x[off[1] + i * sx];
       }
@@ -273,7 +273,7 @@ struct ScatterTask {
     const int64_t si = c.walk.strides[0][nd - 1], ss = c.walk.strides[1][nd - 1], so = c.walk.strides[2][nd - 1];
     const uint64_t limit = static_cast<uint64_t>(c.limit);
     bool bad = false;
-    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+    ForRows<3>(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
       for (int64_t k = 0; k < c.k; k++) {
         const int32_t* ix = c.index + off[0] + k * c.ki;
         const T* s = src + off[1] + k * c.ks;
@@ -400,7 +400,7 @@ struct MaskedTask {
     const T* x = reinterpret_cast<const T*>(c.x);
     const int nd = c.walk.ndim;
     const int64_t so = c.walk.strides[0][nd - 1], sx = c.walk.strides[1][nd - 1], sm = c.walk.strides[2][nd - 1];
-    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+    ForRows<3>(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
       T* o = out + off[0];
       const T* xs = x + off[1];
       const uint8_t* m = c.mask + off[2];
@@ -456,7 +456,7 @@ int OneHot(const tl_args* a, const tl_runtime*) {
   const int64_t si = w.strides[0][w.ndim - 1];
   bool bad = false;
   // Memory-light (one store per row of the output): one thread.
-  WalkRows(w, 0, index.size, [&](int64_t pos, int64_t len, const int64_t* off) {
+  ForRows<1>(w, 0, index.size, [&](int64_t pos, int64_t len, const int64_t* off) {
     for (int64_t i = 0; i < len; i++) {
       int64_t j = ix[off[0] + i * si];
       if (static_cast<uint64_t>(j) >= static_cast<uint64_t>(classes)) {
@@ -493,7 +493,7 @@ struct TriangleTask {
     const int nd = c.walk.ndim;
     const int64_t so = c.walk.strides[0][nd - 1], sx = c.walk.strides[1][nd - 1];
     const int64_t C = c.cols;
-    WalkRows(c.walk, start, end, [&](int64_t pos, int64_t len, const int64_t* off) {
+    ForRows<2>(c.walk, start, end, [&](int64_t pos, int64_t len, const int64_t* off) {
       for (int64_t i = 0; i < len; i++) {
         const int64_t r = (pos + i) % c.rows;
         T* o = out + off[0] + i * so;
@@ -509,7 +509,7 @@ struct TriangleTask {
         }
         for (int64_t j = 0; j < lo; j++) o[j] = 0;
         if (c.xcol == 1) {
-          memcpy(o + lo, xs + lo, (hi - lo) * sizeof(T));
+          CopyBytes(o + lo, xs + lo, (hi - lo) * sizeof(T));
         } else {
           for (int64_t j = lo; j < hi; j++) o[j] = xs[j * c.xcol];
         }

@@ -2,7 +2,7 @@
 // elements move as raw bits of their size, runs that are contiguous on both sides go by memcpy (the
 // training paths: ResNet padding, LSTM gate slices, cat of feature maps). padBackward adds in the
 // element type in the js kernel's order, so every result is bit-identical to the js backend's.
-#include "common.h"
+#include "rows.h"
 
 namespace tensile {
 namespace TENSILE_ISA {
@@ -41,7 +41,7 @@ tl_tensor ViewOver(const tl_tensor& t, int ndim, const int64_t* shape, const int
 template <class T>
 TL_INLINE void MoveRun(T* dst, int64_t ds, const T* src, int64_t ss, int64_t n) {
   if (ds == 1 && ss == 1) {
-    memcpy(dst, src, n * sizeof(T));
+    CopyBytes(dst, src, n * sizeof(T));
   } else if (ss == 0) {
     const T v = src[0];
     for (int64_t i = 0; i < n; i++) dst[i * ds] = v;
@@ -71,7 +71,7 @@ struct MoveTask {
     const T* src = reinterpret_cast<const T*>(c.src);
     const int nd = c.walk.ndim;
     const int64_t ds = c.walk.strides[0][nd - 1], ss = c.walk.strides[1][nd - 1];
-    WalkRows(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
+    ForRows<2>(c.walk, start, end, [&](int64_t, int64_t len, const int64_t* off) {
       MoveRun(dst + off[0], ds, src + off[1], ss, len);
     });
   }
@@ -226,7 +226,7 @@ struct CatTask {
       T* dst = reinterpret_cast<T*>(c.dst[i]);
       const T* src = reinterpret_cast<const T*>(c.src[i]);
       const int64_t ds = w.strides[0][w.ndim - 1], ss = w.strides[1][w.ndim - 1];
-      WalkRows(w, lo - c.first[i], hi - c.first[i], [&](int64_t, int64_t len, const int64_t* off) {
+      ForRows<2>(w, lo - c.first[i], hi - c.first[i], [&](int64_t, int64_t len, const int64_t* off) {
         MoveRun(dst + off[0], ds, src + off[1], ss, len);
       });
     }
@@ -345,8 +345,53 @@ struct PadCtx {
   int64_t rows;  // output rows (all dims but the last)
 };
 
-// The output's rows in order: each maps its outer index through the pad to an input row (or the
-// fill value), then the row is before-padding, the input row (memcpy), after-padding.
+// One output row from the input row it maps to: before-padding, the row (copied), after-padding.
+template <class T>
+TL_INLINE void PadRow(T* o, const T* row, int64_t xs, int64_t L, int64_t b, int64_t n, int mode, T fill) {
+  for (int64_t i = 0; i < b; i++) {
+    const int64_t j = Source(i, b, n, mode);
+    o[i] = j < 0 ? fill : row[j * xs];
+  }
+  if (xs == 1) {
+    CopyBytes(o + b, row, n * sizeof(T));
+  } else {
+    for (int64_t i = 0; i < n; i++) o[b + i] = row[i * xs];
+  }
+  for (int64_t i = b + n; i < L; i++) {
+    const int64_t j = Source(i, b, n, mode);
+    o[i] = j < 0 ? fill : row[j * xs];
+  }
+}
+
+// Where a plane (a position of every dim but the last two) of the padded shape reads: the offset
+// of its unpadded plane along `ustrides`, or false when it falls in constant padding; `poff` gets
+// the plane's offset along `pstrides` (the padded side's).
+TL_INLINE bool PlaneSource(const PadPlan& pl, int64_t plane, const int64_t* ustrides, const int64_t* pstrides,
+                           int64_t* uoff, int64_t* poff) {
+  bool inside = true;
+  *uoff = *poff = 0;
+  for (int d = pl.nd - 3; d >= 0; d--) {
+    const int64_t i = plane % pl.padded[d];
+    plane /= pl.padded[d];
+    const int64_t j = Source(i, pl.before[d], pl.n[d], pl.mode);
+    inside = inside && j >= 0;
+    *uoff += j * ustrides[d];
+    *poff += i * pstrides[d];
+  }
+  return inside;
+}
+
+// The second-last dim's geometry (a 1-D tensor is one row of one plane).
+struct Rows2 {
+  int64_t count, before, n;
+};
+TL_INLINE Rows2 SecondLast(const PadPlan& pl) {
+  if (pl.nd < 2) return {1, 0, 1};
+  return {pl.padded[pl.nd - 2], pl.before[pl.nd - 2], pl.n[pl.nd - 2]};
+}
+
+// The output's rows plane by plane: a plane in constant padding is all fill value, otherwise each
+// row maps through the second-last dim to an input row.
 template <class T>
 struct PadTask {
   static void Run(void* p, int ith, int nth) {
@@ -358,39 +403,25 @@ struct PadTask {
     Split(c.rows, ith, nth, &start, &end);
     const T fill = StoreNumber<T>(pl.value);
     const T* src = Base<const T>(x);
+    const int mode = pl.mode;
     const int64_t L = pl.padded[last], n = pl.n[last], b = pl.before[last], xs = x.strides[last];
+    const Rows2 h2 = SecondLast(pl);
+    const int64_t hs = pl.nd < 2 ? 0 : x.strides[pl.nd - 2];
     T* o = reinterpret_cast<T*>(c.out) + start * L;
-    int64_t idx[TL_MAX_DIMS];
-    int64_t rem = start;
-    for (int d = last - 1; d >= 0; d--) {
-      idx[d] = rem % pl.padded[d];
-      rem /= pl.padded[d];
-    }
-    for (int64_t r = start; r < end; r++, o += L) {
-      int64_t off = 0;
-      bool filled = false;
-      for (int d = 0; d < last && !filled; d++) {
-        const int64_t j = Source(idx[d], pl.before[d], pl.n[d], pl.mode);
-        filled = j < 0;
-        off += j * x.strides[d];
-      }
-      if (filled) {
-        for (int64_t i = 0; i < L; i++) o[i] = fill;
-      } else {
-        const T* row = src + off;
-        for (int64_t i = 0; i < b; i++) {
-          const int64_t j = Source(i, b, n, pl.mode);
-          o[i] = j < 0 ? fill : row[j * xs];
+    for (int64_t r = start; r < end;) {
+      const int64_t plane = r / h2.count;
+      int64_t h = r % h2.count;
+      const int64_t hend = h + (end - r) < h2.count ? h + (end - r) : h2.count;
+      int64_t off, unused;
+      const bool inside = PlaneSource(pl, plane, x.strides, x.strides, &off, &unused);
+      r += hend - h;
+      for (; h < hend; h++, o += L) {
+        const int64_t j = Source(h, h2.before, h2.n, mode);
+        if (!inside || j < 0) {
+          for (int64_t i = 0; i < L; i++) o[i] = fill;
+        } else {
+          PadRow(o, src + off + j * hs, xs, L, b, n, mode, fill);
         }
-        MoveRun(o + b, 1, row, xs, n);
-        for (int64_t i = b + n; i < L; i++) {
-          const int64_t j = Source(i, b, n, pl.mode);
-          o[i] = j < 0 ? fill : row[j * xs];
-        }
-      }
-      for (int d = last - 1; d >= 0; d--) {  // next row's outer index
-        if (++idx[d] < pl.padded[d]) break;
-        idx[d] = 0;
       }
     }
   }
@@ -429,7 +460,29 @@ struct PadBackCtx {
   char* out;
   int64_t slices;  // positions of the leading unpadded dims: the threads' split
   int64_t rows;    // gy rows per slice
+  int64_t ostrides[TL_MAX_DIMS];
 };
+
+// Adds one gradient row into the output row it was copied from.
+template <class T>
+TL_INLINE void PadBackRow(T* o, const T* g, int64_t gs, int64_t L, int64_t b, int64_t n, int mode) {
+  for (int64_t i = 0; i < b; i++) {
+    const int64_t j = Source(i, b, n, mode);
+    if (j >= 0) o[j] = static_cast<T>(o[j] + g[i * gs]);
+  }
+  const T* gi = g + b * gs;
+  if (gs == 1) {
+    T* __restrict__ dst = o;
+    const T* __restrict__ v = gi;
+    for (int64_t i = 0; i < n; i++) dst[i] = static_cast<T>(dst[i] + v[i]);
+  } else {
+    for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(o[i] + gi[i * gs]);
+  }
+  for (int64_t i = b + n; i < L; i++) {
+    const int64_t j = Source(i, b, n, mode);
+    if (j >= 0) o[j] = static_cast<T>(o[j] + g[i * gs]);
+  }
+}
 
 // Walks gy's rows in order and adds each element into the output element it was copied from. The
 // leading unpadded dims map one to one, so threads own whole slices of them: no two threads reach
@@ -446,47 +499,22 @@ struct PadBackTask {
     const int64_t start = s0 * c.rows, end = s1 * c.rows;
     const T* src = Base<const T>(gy);
     T* out = reinterpret_cast<T*>(c.out);
+    const int mode = pl.mode;
     const int64_t L = pl.padded[last], n = pl.n[last], b = pl.before[last], gs = gy.strides[last];
-    int64_t ostr[TL_MAX_DIMS];
-    ContiguousStrides(pl.n, pl.nd, ostr);
-    int64_t idx[TL_MAX_DIMS];
-    int64_t rem = start;
-    for (int d = last - 1; d >= 0; d--) {
-      idx[d] = rem % pl.padded[d];
-      rem /= pl.padded[d];
-    }
-    for (int64_t r = start; r < end; r++) {
-      int64_t off = 0, goff = 0;
-      bool skip = false;
-      for (int d = 0; d < last; d++) {
-        const int64_t j = Source(idx[d], pl.before[d], pl.n[d], pl.mode);
-        skip = skip || j < 0;
-        off += j * ostr[d];
-        goff += idx[d] * gy.strides[d];
-      }
-      if (!skip && n > 0) {
-        T* o = out + off;
-        const T* g = src + goff;
-        for (int64_t i = 0; i < b; i++) {
-          const int64_t j = Source(i, b, n, pl.mode);
-          if (j >= 0) o[j] = static_cast<T>(o[j] + g[i * gs]);
-        }
-        const T* gi = g + b * gs;
-        if (gs == 1) {
-          T* __restrict__ dst = o;
-          const T* __restrict__ v = gi;
-          for (int64_t i = 0; i < n; i++) dst[i] = static_cast<T>(dst[i] + v[i]);
-        } else {
-          for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(o[i] + gi[i * gs]);
-        }
-        for (int64_t i = b + n; i < L; i++) {
-          const int64_t j = Source(i, b, n, pl.mode);
-          if (j >= 0) o[j] = static_cast<T>(o[j] + g[i * gs]);
-        }
-      }
-      for (int d = last - 1; d >= 0; d--) {
-        if (++idx[d] < pl.padded[d]) break;
-        idx[d] = 0;
+    if (n == 0) return;
+    const Rows2 h2 = SecondLast(pl);
+    const int64_t hs = pl.nd < 2 ? 0 : c.ostrides[pl.nd - 2], ghs = pl.nd < 2 ? 0 : gy.strides[pl.nd - 2];
+    for (int64_t r = start; r < end;) {
+      const int64_t plane = r / h2.count;
+      int64_t h = r % h2.count;
+      const int64_t hend = h + (end - r) < h2.count ? h + (end - r) : h2.count;
+      int64_t off, goff;
+      const bool inside = PlaneSource(pl, plane, c.ostrides, gy.strides, &off, &goff);
+      r += hend - h;
+      if (!inside) continue;
+      for (; h < hend; h++) {
+        const int64_t j = Source(h, h2.before, h2.n, mode);
+        if (j >= 0) PadBackRow(out + off + j * hs, src + goff + h * ghs, gs, L, b, n, mode);
       }
     }
   }
@@ -515,6 +543,7 @@ int PadBackward(const tl_args* a, const tl_runtime* rt) {
   for (int d = lead; d < last; d++) c.rows *= gy.shape[d];
   c.gy = &gy;
   c.out = out.data + out.offset * elsize;
+  ContiguousStrides(out.shape, out.ndim, c.ostrides);
   tl_task_fn task;
   switch (out.dtype) {
     case TL_F32: task = PadBackTask<float>::Run; break;
