@@ -36,11 +36,18 @@ export const sliced: Make = (shape, dtype) => {
   return values(wide, dtype).slice(-1, 1, null, 2);
 };
 
+/** A tensor of `shape` broadcast from its first row (stride 0 along dim 0, as the gradient of a sum is). */
+export const expanded: Make = (shape, dtype) => {
+  if (shape.length === 0) return values(shape, dtype);
+  return values([1, ...shape.slice(1)], dtype).expand(shape);
+};
+
 /** The layouts every strided kernel is tried on. */
 export const LAYOUTS: readonly [string, Make][] = [
   ["contiguous", values],
   ["transposed", transposed],
   ["sliced", sliced],
+  ["expanded", expanded],
 ];
 
 /** Runs kernel `name` on the active backend into a fresh output (outputs start zeroed). */
