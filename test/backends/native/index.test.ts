@@ -1,5 +1,5 @@
 /**
- * The native indexing kernels (native/src/kernels/index.cc) against the js reference: gather,
+ * The native indexing kernels (native/src/kernels/index.cc, mask.cc) against the js reference: gather,
  * scatterAdd, indexSelect, takeAlongDim, maskedFill, oneHot, tril/triu over every dim (negative
  * dims too), contiguous / transposed / sliced inputs and indices, float32/float64/int32/bool,
  * empty tensors, repeated indices, sizes that split across threads, and every ISA level. All of

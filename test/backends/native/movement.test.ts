@@ -1,5 +1,5 @@
 /**
- * The native movement kernels (native/src/kernels/movement.cc) against the js reference: cat (more
+ * The native movement kernels (native/src/kernels/movement.cc, pad.cc) against the js reference: cat (more
  * inputs than one native call takes, empty and strided inputs), pad and padBackward in every mode,
  * flip, repeat, sliceBackward; every dim, contiguous / transposed / sliced inputs, every dtype,
  * empty tensors, sizes that split across threads, and every ISA level. Bit-exact throughout.

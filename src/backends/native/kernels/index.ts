@@ -4,8 +4,9 @@ import type { NativeKernelTable } from "./define.js";
 const dim = (a: Record<string, unknown>): void => pushAttr(a.dim as number);
 
 /**
- * native/src/kernels/index.cc: gather, scatterAdd, indexSelect, takeAlongDim, maskedFill, oneHot,
- * tril/triu. Every dtype; indices must be int32 (the ops cast them), others run the js kernel.
+ * native/src/kernels/index.cc (gather, scatterAdd, indexSelect, takeAlongDim) and mask.cc
+ * (maskedFill, oneHot, tril/triu). Every dtype; indices must be int32 (the ops cast them), other
+ * index dtypes run the js kernel.
  */
 export const indexKernels: NativeKernelTable = {
   gather: { strided: true, attrs: dim },

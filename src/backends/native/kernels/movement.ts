@@ -3,7 +3,7 @@ import type { Kernel, TensorView } from "../../../backend/backend.js";
 import { begin, call, pushAttr, settle } from "../frame.js";
 import type { NativeKernelTable } from "./define.js";
 
-/** Pad modes as movement.cc numbers them. */
+/** Pad modes as pad.cc numbers them. */
 const PAD_MODES: Record<string, number> = { constant: 0, reflect: 1, replicate: 2, circular: 3 };
 
 /** pad/padBackward attributes: mode, value, then (before, after) for every dim. */
@@ -52,7 +52,7 @@ function catKernel(index: number, fallback: Kernel | undefined): Kernel {
   };
 }
 
-/** native/src/kernels/movement.cc: cat, pad, padBackward, flip, repeat, sliceBackward; every dtype. */
+/** native/src/kernels/movement.cc (cat, flip, repeat, sliceBackward) and pad.cc (pad, padBackward); every dtype. */
 export const movementKernels: NativeKernelTable = {
   cat: { strided: true, run: catKernel },
   pad: { strided: true, attrs: packPad },
