@@ -188,32 +188,6 @@ int Assign(const tl_args* a, const tl_runtime* rt) {
   return TL_OK;
 }
 
-// sliceBackward: the gradient of a slice, gy written into the output (zeros from the allocator, of
-// the sliced input's shape) at the slice's place; attrs: dim, start, step. gy may have any strides.
-int SliceBackward(const tl_args* a, const tl_runtime* rt) {
-  if (a->n_in != 1 || a->n_out != 1 || a->n_attrs < 3) return TL_ERR_ARGS;
-  const tl_tensor& gy = a->t[0];
-  const tl_tensor& out = a->t[1];
-  const int dim = static_cast<int>(a->attrs[0]);
-  const int64_t start = static_cast<int64_t>(a->attrs[1]), step = static_cast<int64_t>(a->attrs[2]);
-  if (gy.dtype != out.dtype || gy.ndim != out.ndim || dim < 0 || dim >= out.ndim || !IsContiguous(out)) return TL_ERR_ARGS;
-  // The slice's view of the (contiguous) output, then an assignment into it.
-  tl_tensor view = out;
-  int64_t stride = 1;
-  for (int d = out.ndim - 1; d >= 0; d--) {
-    view.shape[d] = gy.shape[d];
-    view.strides[d] = d == dim ? stride * step : stride;
-    if (d == dim) view.offset += start * stride;
-    stride *= out.shape[d];
-  }
-  view.size = gy.size;
-  tl_tensor pair[2] = {gy, view};
-  tl_args sub = *a;
-  sub.t = pair;
-  sub.n_attrs = 0;
-  return Assign(&sub, rt);
-}
-
 // Stores a JavaScript number into an element as a typed array store would.
 template <class T>
 TL_INLINE T StoreNumber(double v) {
@@ -306,7 +280,6 @@ TL_FAMILY_TABLE(copy) = {
     {"cast", Copy},
     {"contiguous", Copy},
     {"assign", Assign},
-    {"sliceBackward", SliceBackward},
     {"full", Full},
     {"arange", Arange},
     {"eye", Eye},

@@ -19,6 +19,8 @@ import { gemmKernels } from "./kernels/gemm.js";
 import { poolKernels } from "./kernels/pool.js";
 import { optimKernels } from "./kernels/optim.js";
 import { normKernels } from "./kernels/norm.js";
+import { indexKernels } from "./kernels/index.js";
+import { movementKernels } from "./kernels/movement.js";
 import { randomKernels } from "./kernels/random.js";
 import { recurrentKernels } from "./kernels/recurrent.js";
 import { reduceKernels } from "./kernels/reduce.js";
@@ -27,7 +29,22 @@ import { unaryKernels } from "./kernels/unary.js";
 import { NativeMemory, type NativeStorage } from "./storage.js";
 
 /** Every family's wrappers: one line per family (its C++ file lists the same names). */
-const FAMILIES: readonly NativeKernelTable[] = [copyKernels, randomKernels, unaryKernels, binaryKernels, reduceKernels, gemmKernels, convKernels, poolKernels, softmaxKernels, optimKernels, normKernels, recurrentKernels];
+const FAMILIES: readonly NativeKernelTable[] = [
+  copyKernels,
+  randomKernels,
+  unaryKernels,
+  binaryKernels,
+  reduceKernels,
+  gemmKernels,
+  convKernels,
+  poolKernels,
+  softmaxKernels,
+  optimKernels,
+  normKernels,
+  recurrentKernels,
+  indexKernels,
+  movementKernels,
+];
 
 /** Priority above js (0): the native backend is the default when it loads. */
 const NATIVE_PRIORITY = 10;

@@ -7,15 +7,6 @@ export const copyKernels: NativeKernelTable = {
   cast: { strided: true },
   contiguous: { strided: true },
   assign: { strided: true },
-  // The gradient of a slice: gy (any strides) written into zeros; attrs dim, start, step.
-  sliceBackward: {
-    strided: true,
-    attrs: (a) => {
-      pushAttr(a.dim as number);
-      pushAttr(a.start as number);
-      pushAttr(a.step as number);
-    },
-  },
   full: { strided: false, attrs: (a) => pushAttr(a.value as number) },
   arange: {
     strided: false,

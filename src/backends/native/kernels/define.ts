@@ -11,8 +11,9 @@ export interface NativeKernelSpec {
   readonly strided: boolean;
   readonly attrs?: (attrs: Record<string, unknown>) => void;
   /**
-   * For kernels that pack their own calls (e.g. one op call split into several native calls):
-   * builds the kernel from the C++ kernel's index and the js fallback; `attrs` is then unused.
+   * For kernels that pack their own calls (one op call split into several native calls: the
+   * optimizer updates over many parameters, cat of many tensors): builds the kernel from the C++
+   * kernel's index and the js fallback; `attrs` is then unused.
    */
   readonly custom?: (name: string, index: number, fallback: Kernel | undefined) => Kernel;
 }
