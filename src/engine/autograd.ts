@@ -113,7 +113,7 @@ function accumulateLeafGrad(leaf: Tensor, g: Tensor, pass: Pass, owned: Set<Tens
   if (existing === null) {
     // A leaf's gradient must own contiguous memory, so later in-place accumulation is safe: steal g only
     // when nothing else (the caller's seed, another leaf, a view's base) shares its storage.
-    const exclusive = g.isContiguous && !owned.has(g) && g.storage.refs === 1;
+    const exclusive = g.isContiguous && !owned.has(g) && g.storage.lease.refs === 1;
     const value = (pass.createGraph && g.requiresGrad) || exclusive ? g : materialize(g);
     owned.add(value);
     leaf.grad = value;

@@ -14,11 +14,22 @@ import { trackTensor } from "./scope.js";
 
 let nextId = 1;
 
-/** Frees the storage of a tensor the program dropped without disposing it: the safety net, not the plan. */
-const finalizer = new FinalizationRegistry<Storage>((storage) => {
-  tensorReleased();
-  releaseStorage(storage);
-});
+/** What a disposed tensor points at instead of its storage: one empty, frozen stand-in per backend. */
+const released = new Map<Backend, Storage>();
+
+function releasedStorage(backend: Backend): Storage {
+  let s = released.get(backend);
+  if (s === undefined) {
+    s = Object.freeze({ backend, dtype: "float32" as DType, size: 0, version: 0, lease: Object.freeze({ refs: 0, bytes: 0, tracked: true }) });
+    released.set(backend, s);
+  }
+  return s;
+}
+
+/** The array itself when it is already frozen (shared safely), else a frozen copy. */
+function frozen(a: readonly number[]): readonly number[] {
+  return Object.isFrozen(a) ? a : Object.freeze(a.slice());
+}
 
 /**
  * An n-dimensional array on a backend, with automatic differentiation. Tensors are immutable values:
@@ -27,7 +38,7 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
  */
 export class Tensor implements TensorView {
   readonly id = nextId++;
-  readonly storage: Storage;
+  private storageRef: Storage;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
@@ -42,19 +53,25 @@ export class Tensor implements TensorView {
   private keptFlag = false;
 
   constructor(storage: Storage, layout: Layout, dtype: DType) {
-    this.storage = storage;
-    this.shape = Object.freeze([...layout.shape]);
-    this.strides = Object.freeze([...layout.strides]);
+    this.storageRef = storage;
+    // Frozen arrays are shared, not copied: op outputs and views often reuse an input's shape.
+    this.shape = frozen(layout.shape);
+    this.strides = frozen(layout.strides);
     this.offset = layout.offset;
     this.dtype = dtype;
-    storage.refs++;
+    // No per-tensor FinalizationRegistry: the GC safety net is per storage object (engine/memory.ts).
+    storage.lease.refs++;
     tensorCreated();
-    finalizer.register(this, storage, this);
     trackTensor(this);
   }
 
+  /** The memory this tensor views (shared with its views). */
+  get storage(): Storage {
+    return this.storageRef;
+  }
+
   get backend(): Backend {
-    return this.storage.backend;
+    return this.storageRef.backend;
   }
 
   get ndim(): number {
@@ -156,9 +173,12 @@ export class Tensor implements TensorView {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     this.gradFn = null;
-    finalizer.unregister(this);
     tensorReleased();
-    releaseStorage(this.storage);
+    const storage = this.storageRef;
+    // Let go of the storage object: a disposed tensor the program still references must not keep it
+    // (and views of it dropped without dispose) from the GC safety net.
+    this.storageRef = releasedStorage(storage.backend);
+    releaseStorage(storage);
   }
 
   /** @internal Throws a clear error when a disposed tensor is used. */
@@ -215,7 +235,9 @@ export class Tensor implements TensorView {
 
 /** Whether recording is on for an op with these inputs. */
 export function needsGrad(inputs: readonly Tensor[]): boolean {
-  return isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  if (!isGradEnabled()) return false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) return true;
+  return false;
 }
 
 export type { Shape };
