@@ -24,7 +24,9 @@ export class GradNode {
     private readonly attrs: unknown,
     private readonly gradFn: GradFn<unknown>,
   ) {
-    this.inputVersions = inputs.map((t) => t.storage.version);
+    const versions = new Array<number>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) versions[i] = inputs[i].storage.version;
+    this.inputVersions = versions;
     this.outputVersion = output.storage.version;
   }
 
