@@ -76,30 +76,51 @@ function checkInputs(name: string, inputs: readonly Tensor[]): Backend {
   return backend;
 }
 
-/** Frozen row-major strides of recently seen frozen shapes: an op in a loop allocates the same shape array every step. */
-const stridesMemo: { shape: readonly number[] | null; strides: readonly number[] }[] =
-  Array.from({ length: 4 }, () => ({ shape: null, strides: [] }));
+/** A frozen shape and its frozen row-major strides. */
+interface DenseLayout {
+  shape: readonly number[];
+  strides: readonly number[];
+}
+
+/**
+ * Recently allocated shapes, matched by content: an op in a loop (or a training step) allocates
+ * the same few shapes over and over, and sharing their frozen arrays saves two copies and two
+ * freezes per tensor.
+ */
+const MEMO_SIZE = 8;
+const layoutMemo: DenseLayout[] = Array.from({ length: MEMO_SIZE }, () => ({ shape: [-1], strides: [] }));
 let memoNext = 0;
 
-function denseStrides(shape: readonly number[]): readonly number[] {
-  for (const m of stridesMemo) if (m.shape === shape) return m.strides;
-  const strides = Object.freeze(contiguousStrides(shape));
-  const m = stridesMemo[memoNext];
-  memoNext = (memoNext + 1) & 3;
-  m.shape = shape;
-  m.strides = strides;
-  return strides;
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function denseLayout(shape: readonly number[]): DenseLayout {
+  for (let i = 0; i < MEMO_SIZE; i++) {
+    const m = layoutMemo[i];
+    if (sameDims(m.shape, shape)) return m;
+  }
+  const owned = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+  const m: DenseLayout = { shape: owned, strides: Object.freeze(contiguousStrides(owned)) };
+  layoutMemo[memoNext] = m;
+  memoNext = (memoNext + 1) % MEMO_SIZE;
+  return m;
 }
 
 /**
  * Allocates a contiguous tensor on `backend`: zeroed, unless `zero` is false because a kernel is
- * about to write every element. A frozen `shape` becomes the tensor's own (no copy).
+ * about to write every element. Its shape and strides are frozen arrays shared with other tensors
+ * of the same shape (no copy).
  */
 export function allocTensor(backend: Backend, shape: readonly number[], dtype: DType, zero = true): Tensor {
-  const owned = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
-  const storage = backend.alloc(dtype, sizeOf(owned), zero);
+  const dense = denseLayout(shape);
+  const storage = backend.alloc(dtype, sizeOf(dense.shape), zero);
   storageAllocated(storage);
-  return new Tensor(storage, { shape: owned, strides: denseStrides(owned), offset: 0 }, dtype);
+  return new Tensor(storage, { shape: dense.shape, strides: dense.strides, offset: 0 }, dtype);
 }
 
 /** Moves a view to another backend's memory (used only for kernel fallbacks). */
