@@ -8,6 +8,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../src/index.js";
 
+/** The gradient of a leaf (a call, so TypeScript does not narrow `.grad` after `x.grad = null`). */
+const gradOf = (t: tl.Tensor): tl.Tensor => t.grad as tl.Tensor;
+
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): void => {
   assert.equal(a.length, b.length);
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * (1 + Math.abs(b[i])), `element ${i}: ${a[i]} vs ${b[i]}`);
@@ -31,8 +34,8 @@ test("dispatch: dirty reused memory never shows through (zeroing skipped only wh
       const leaf = tl.arange(0, size, 1, { dtype: "float32" }).requiresGrad_();
       tl.full([size], Number.NaN).dispose();
       leaf.narrow(0, 0, 1).sum().backward();
-      close((leaf.grad as tl.Tensor).dataSync(), Array.from({ length: size }, (_, i) => (i === 0 ? 1 : 0)));
-      tl.dispose([z, x, y, s, leaf.grad as tl.Tensor, leaf]);
+      close(gradOf(leaf).dataSync(), Array.from({ length: size }, (_, i) => (i === 0 ? 1 : 0)));
+      tl.dispose([z, x, y, s, gradOf(leaf), leaf]);
     }
   }
 });
@@ -70,13 +73,13 @@ test("dispatch: 2-D matmul/mm agree with the batched path, forward and backward,
       close(y.dataSync(), ref.dataSync(), 1e-12);
       const w = tl.randn([m, n], { dtype: "float64" });
       y.mul(w).sum().backward();
-      const ga = (a.grad as tl.Tensor).dataSync();
-      const gb = (bBase.grad as tl.Tensor).dataSync();
+      const ga = gradOf(a).dataSync();
+      const gb = gradOf(bBase).dataSync();
       a.grad = null;
       bBase.grad = null;
       ref.mul(w).sum().backward();
-      close(ga, (a.grad as tl.Tensor).dataSync(), 1e-12);
-      close(gb, (bBase.grad as tl.Tensor).dataSync(), 1e-12);
+      close(ga, gradOf(a).dataSync(), 1e-12);
+      close(gb, gradOf(bBase).dataSync(), 1e-12);
       close(tl.mm(a, bOf()).dataSync(), ref.dataSync(), 1e-12);
     }
   }
@@ -89,12 +92,12 @@ test("dispatch: 2-D matmul supports double backward and keeps its error messages
   const [ga] = tl.autograd.grad(y, [a], { createGraph: true });
   (ga as tl.Tensor).sum().backward();
   // d/db of sum(2·(a·b)·bᵀ) is nonzero; compare with the batched path.
-  const gb = Array.from((b.grad as tl.Tensor).dataSync());
+  const gb = Array.from(gradOf(b).dataSync());
   b.grad = null;
   const y3 = tl.bmm(a.unsqueeze(0), b.unsqueeze(0)).square().sum();
   const [ga3] = tl.autograd.grad(y3, [a], { createGraph: true });
   (ga3 as tl.Tensor).sum().backward();
-  close(gb, (b.grad as tl.Tensor).dataSync(), 1e-12);
+  close(gb, gradOf(b).dataSync(), 1e-12);
   assert.throws(() => tl.matmul(tl.zeros([2, 3]), tl.zeros([4, 5])),
     /^TensileError: \[matmul\] a has shape \[2,3\] but b has shape \[4,5\]: a\.shape\[-1\] \(3\) must equal b\.shape\[-2\] \(4\)/);
   assert.throws(() => tl.mm(tl.zeros([2, 3]), tl.zeros([4, 5])), /^TensileError: \[mm\] a has shape \[2,3\] but b has shape \[4,5\]/);
