@@ -28,6 +28,33 @@ const safetyNet = new FinalizationRegistry<Held>((held) => {
   held.backend.reclaim(lease);
 });
 
+/**
+ * The safety net for aliases: tensors made over a storage that already had one (views, detach,
+ * parameters). A view dropped without dispose while its base lives on leaves `memory()` when the
+ * GC takes the view, as it would without aliases; the last one to go frees the storage. Op
+ * results (a fresh storage each) are not registered: the storage's own net covers them.
+ */
+const aliasNet = new FinalizationRegistry<Held>((held) => {
+  const lease = held.lease;
+  if (lease.refs === 0) return; // the storage's own net (or a release) settled it first
+  counters.tensors--;
+  if (--lease.refs === 0) {
+    counters.storages--;
+    counters.bytes -= lease.bytes;
+    held.backend.reclaim(lease);
+  }
+});
+
+/** @internal Puts an alias tensor under its own safety net (`token` unregisters it at dispose). */
+export function aliasCreated(tensor: object, storage: Storage): void {
+  aliasNet.register(tensor, new Held(storage.lease, storage.backend), tensor);
+}
+
+/** @internal Takes a disposed alias off the safety net. */
+export function aliasDisposed(tensor: object): void {
+  aliasNet.unregister(tensor);
+}
+
 /** Counts a storage fresh from `backend.alloc` (before its first tensor) and puts it under the safety net. */
 export function storageAllocated(storage: Storage): void {
   const bytes = storage.size * bytesPerElement(storage.dtype);
@@ -71,7 +98,7 @@ export interface MemoryInfo {
 
 /**
  * Live tensors and bytes, like `tf.memory()`; tests assert a training step returns it to its start.
- * Tensors dropped without `dispose()` leave it when the GC collects their storage (all of its views).
+ * Tensors dropped without `dispose()` leave it when the GC collects them.
  */
 export function memory(): MemoryInfo {
   return { numTensors: counters.tensors, numStorages: counters.storages, numBytes: counters.bytes };

@@ -7,7 +7,7 @@ import type { Backend, Storage, TensorView } from "../backend/backend.js";
 import type { GradNode } from "./autograd.js";
 import { backward as runBackward, type BackwardOptions } from "./autograd.js";
 import { isGradEnabled } from "./grad-mode.js";
-import { releaseStorage, tensorCreated, tensorReleased } from "./memory.js";
+import { aliasCreated, aliasDisposed, releaseStorage, tensorCreated, tensorReleased } from "./memory.js";
 import { materialize } from "./dispatch.js";
 import { formatTensor } from "./format.js";
 import { trackTensor } from "./scope.js";
@@ -51,6 +51,8 @@ export class Tensor implements TensorView {
   private disposedFlag = false;
   /** Kept tensors outlive `tidy` scopes: parameters, gradients, optimizer state. */
   private keptFlag = false;
+  /** True for a tensor made over a storage that already had one: it has a GC safety net of its own. */
+  private aliasFlag = false;
 
   constructor(storage: Storage, layout: Layout, dtype: DType) {
     this.storageRef = storage;
@@ -59,8 +61,12 @@ export class Tensor implements TensorView {
     this.strides = frozen(layout.strides);
     this.offset = layout.offset;
     this.dtype = dtype;
-    // No per-tensor FinalizationRegistry: the GC safety net is per storage object (engine/memory.ts).
-    storage.lease.refs++;
+    // The GC safety net is per storage object (engine/memory.ts); only aliases of a storage that
+    // already has a tensor (views, detach) get one of their own.
+    if (storage.lease.refs++ > 0) {
+      this.aliasFlag = true;
+      aliasCreated(this, storage);
+    }
     tensorCreated();
     trackTensor(this);
   }
@@ -173,6 +179,7 @@ export class Tensor implements TensorView {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     this.gradFn = null;
+    if (this.aliasFlag) aliasDisposed(this);
     tensorReleased();
     const storage = this.storageRef;
     // Let go of the storage object: a disposed tensor the program still references must not keep it

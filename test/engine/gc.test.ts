@@ -71,6 +71,22 @@ for (const backend of BACKENDS) {
     assert.equal(r.baseSum, 16);
     assert.deepEqual(r.after, r.start);
   });
+
+  test(`gc (${backend}): views of a live tensor dropped without dispose leave memory() when collected`, () => {
+    const r = run(`
+      const w = tl.randn([8, 4]);
+      const start = tl.memory();
+      (() => { for (let i = 0; i < 3000; i++) { w.t(); w.reshape([32]); w.detach(); } })();
+      report("during", tl.memory().numTensors - start.numTensors);
+      await collect(start);
+      report("start", start);
+      report("after", tl.memory());
+      report("wAlive", w.sum().item() === w.sum().item());
+      w.dispose();`, backend);
+    assert.ok((r.during as number) >= 9000, `views made: ${String(r.during)}`);
+    assert.deepEqual(r.after, r.start);
+    assert.equal(r.wAlive, true);
+  });
 }
 
 if (nativeBuilt) {
