@@ -24,7 +24,9 @@ export class GradNode {
     private readonly attrs: unknown,
     private readonly gradFn: GradFn<unknown>,
   ) {
-    this.inputVersions = inputs.map((t) => t.storage.version);
+    const versions = new Array<number>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) versions[i] = inputs[i].storage.version;
+    this.inputVersions = versions;
     this.outputVersion = output.storage.version;
   }
 
@@ -113,7 +115,7 @@ function accumulateLeafGrad(leaf: Tensor, g: Tensor, pass: Pass, owned: Set<Tens
   if (existing === null) {
     // A leaf's gradient must own contiguous memory, so later in-place accumulation is safe: steal g only
     // when nothing else (the caller's seed, another leaf, a view's base) shares its storage.
-    const exclusive = g.isContiguous && !owned.has(g) && g.storage.refs === 1;
+    const exclusive = g.isContiguous && !owned.has(g) && g.storage.lease.refs === 1;
     const value = (pass.createGraph && g.requiresGrad) || exclusive ? g : materialize(g);
     owned.add(value);
     leaf.grad = value;

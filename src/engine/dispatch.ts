@@ -1,8 +1,8 @@
 import { isFloat, type DType } from "../core/dtype.js";
 import { check, tensileError } from "../core/errors.js";
-import { contiguousLayout, isContiguous, type Layout } from "../core/layout.js";
-import { sizeOf } from "../core/shape.js";
-import type { Backend, TensorView } from "../backend/backend.js";
+import { isContiguous, type Layout } from "../core/layout.js";
+import { contiguousStrides, sizeOf } from "../core/shape.js";
+import type { Backend, KernelInfo, TensorView } from "../backend/backend.js";
 import { findKernel, getBackend } from "../backend/registry.js";
 import { GradNode } from "./autograd.js";
 import { storageAllocated } from "./memory.js";
@@ -27,6 +27,13 @@ export interface OpSpec<A> {
   readonly infer: (inputs: readonly Tensor[], attrs: A) => { shape: readonly number[]; dtype: DType; kernelAttrs?: Record<string, unknown> };
   /** Gradient written with public ops; ops without one are not differentiable (e.g. argmax). */
   readonly grad?: GradFn<A>;
+  /** The kernel's key when it differs from the op's name (e.g. a 2-D matmul runs the batched kernel). */
+  readonly kernel?: string;
+  /**
+   * Views the kernel sees instead of the tensors (called once for the inputs, once for the output),
+   * e.g. 2-D operands as batches of one: plain layouts over the same storage, no Tensor objects.
+   */
+  readonly kernelViews?: (tensors: readonly TensorView[]) => TensorView[];
 }
 
 export interface ViewSpec<A> {
@@ -52,22 +59,68 @@ export function listOps(): string[] {
 }
 
 function checkInputs(name: string, inputs: readonly Tensor[]): Backend {
-  for (const t of inputs) {
+  const n = inputs.length;
+  if (n === 0) return getBackend();
+  const first = inputs[0];
+  check(first instanceof Tensor, name, "expected Tensor inputs");
+  first.assertAlive(name);
+  const backend = first.backend;
+  for (let i = 1; i < n; i++) {
+    const t = inputs[i];
     check(t instanceof Tensor, name, "expected Tensor inputs");
     t.assertAlive(name);
-  }
-  const backend = inputs.length > 0 ? inputs[0].backend : getBackend();
-  for (const t of inputs) {
-    check(t.backend === backend, name, () => `inputs live on different backends (${backend.name} and ${t.backend.name}); move them with .to()`);
+    if (t.backend !== backend) {
+      throw tensileError(name, `inputs live on different backends (${backend.name} and ${t.backend.name}); move them with .to()`);
+    }
   }
   return backend;
 }
 
-/** Allocates a contiguous tensor on `backend`. */
-export function allocTensor(backend: Backend, shape: readonly number[], dtype: DType): Tensor {
-  const storage = backend.alloc(dtype, sizeOf(shape));
+/** A frozen shape and its frozen row-major strides. */
+interface DenseLayout {
+  shape: readonly number[];
+  strides: readonly number[];
+}
+
+/**
+ * Recently allocated shapes, matched by content: an op in a loop (or a training step) allocates
+ * the same few shapes over and over, and sharing their frozen arrays saves two copies and two
+ * freezes per tensor.
+ */
+const MEMO_SIZE = 8;
+const layoutMemo: DenseLayout[] = Array.from({ length: MEMO_SIZE }, () => ({ shape: [-1], strides: [] }));
+let memoNext = 0;
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function denseLayout(shape: readonly number[]): DenseLayout {
+  for (let i = 0; i < MEMO_SIZE; i++) {
+    const m = layoutMemo[i];
+    if (sameDims(m.shape, shape)) return m;
+  }
+  const owned = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+  const m: DenseLayout = { shape: owned, strides: Object.freeze(contiguousStrides(owned)) };
+  layoutMemo[memoNext] = m;
+  memoNext = (memoNext + 1) % MEMO_SIZE;
+  return m;
+}
+
+/**
+ * Allocates a contiguous tensor on `backend`: zeroed, unless `zero` is false because a kernel is
+ * about to write every element. Its shape and strides are frozen arrays shared with other tensors
+ * of the same shape (no copy).
+ */
+export function allocTensor(backend: Backend, shape: readonly number[], dtype: DType, zero = true): Tensor {
+  const dense = denseLayout(shape);
+  const storage = backend.alloc(dtype, sizeOf(dense.shape), zero);
   storageAllocated(storage);
-  return new Tensor(storage, contiguousLayout(shape), dtype);
+  return new Tensor(storage, { shape: dense.shape, strides: dense.strides, offset: 0 }, dtype);
 }
 
 /** Moves a view to another backend's memory (used only for kernel fallbacks). */
@@ -80,10 +133,47 @@ function transfer(view: TensorView, to: Backend): TensorView {
   return copy;
 }
 
+/** Where kernel `name` runs for tensors on one backend (its own kernel, or the js reference). */
+interface Route {
+  readonly backend: Backend;
+  readonly kernel: KernelInfo;
+  readonly kernelBackend: Backend;
+}
+
+/** Routes by backend, then kernel name: backends build their kernel tables once, so routes never change. */
+const routes = new Map<Backend, Map<string, Route>>();
+
+function routeFor(name: string, backend: Backend): Route {
+  let byName = routes.get(backend);
+  if (byName === undefined) routes.set(backend, (byName = new Map()));
+  let route = byName.get(name);
+  if (route === undefined) {
+    const found = findKernel(name, backend);
+    route = { backend, kernel: found.kernel, kernelBackend: found.backend };
+    byName.set(name, route);
+  }
+  return route;
+}
+
+/** Whether the outputs of kernel `name` on `backend` are written in full (so they need not be zeroed). */
+export function kernelOverwrites(name: string, backend: Backend): boolean {
+  const route = routeFor(name, backend);
+  return route.kernelBackend === backend && route.kernel.overwrites === true;
+}
+
 /** Runs kernel `name` with already-allocated outputs, making inputs contiguous if the kernel needs it. */
 export function runKernel(name: string, inputs: readonly TensorView[], outputs: readonly Tensor[], attrs: Record<string, unknown>): void {
   const backend = outputs.length > 0 ? outputs[0].backend : getBackend();
-  const { kernel, backend: kernelBackend } = findKernel(name, backend);
+  runRoute(routeFor(name, backend), inputs, outputs, attrs);
+}
+
+function runRoute(route: Route, inputs: readonly TensorView[], outputs: readonly TensorView[], attrs: Record<string, unknown>): void {
+  const { kernel, kernelBackend, backend } = route;
+  if (kernelBackend === backend && (kernel.strided || allContiguous(inputs))) {
+    // The common case: no transfer, no copies.
+    kernel.run(inputs, outputs, attrs);
+    return;
+  }
   const temporaries: Tensor[] = [];
   const prepared = inputs.map((v) => {
     let view = v;
@@ -110,10 +200,16 @@ export function runKernel(name: string, inputs: readonly TensorView[], outputs: 
   for (const t of temporaries) t.dispose();
 }
 
+function allContiguous(views: readonly TensorView[]): boolean {
+  for (let i = 0; i < views.length; i++) if (!isContiguous(views[i])) return false;
+  return true;
+}
+
 /** A contiguous copy of `t` (not recorded for autograd). */
 export function materialize(t: Tensor): Tensor {
-  const out = allocTensor(t.backend, t.shape, t.dtype);
-  runKernel("copy", [t], [out], {});
+  const route = routeFor("copy", t.backend);
+  const out = allocTensor(t.backend, t.shape, t.dtype, !(route.kernelBackend === route.backend && route.kernel.overwrites === true));
+  runRoute(route, [t], [out], {});
   return out;
 }
 
@@ -128,12 +224,24 @@ function record<A>(name: string, inputs: readonly Tensor[], output: Tensor, attr
  * name on the inputs' backend, and the gradient written with other ops.
  */
 export function defineOp<A = Record<string, never>>(spec: OpSpec<A>): Op<A> {
+  const name = spec.name;
+  const kernelName = spec.kernel ?? name;
+  const { infer, grad, kernelViews } = spec;
+  // The last route used: an op in a loop runs on one backend, so this skips two map lookups.
+  let last: Route | null = null;
   const op: Op<A> = (inputs, attrs) => {
-    const backend = checkInputs(spec.name, inputs);
-    const { shape, dtype, kernelAttrs } = spec.infer(inputs, attrs);
-    const out = allocTensor(backend, shape, dtype);
-    if (out.size > 0) runKernel(spec.name, inputs, [out], (kernelAttrs ?? attrs) as Record<string, unknown>);
-    record(spec.name, inputs, out, attrs, spec.grad);
+    const backend = checkInputs(name, inputs);
+    const { shape, dtype, kernelAttrs } = infer(inputs, attrs);
+    let route = last;
+    if (route === null || route.backend !== backend) last = route = routeFor(kernelName, backend);
+    const overwrites = route.kernelBackend === backend && route.kernel.overwrites === true;
+    const out = allocTensor(backend, shape, dtype, !overwrites);
+    if (out.size > 0) {
+      const kattrs = (kernelAttrs ?? attrs) as Record<string, unknown>;
+      if (kernelViews === undefined) runRoute(route, inputs, [out], kattrs);
+      else runRoute(route, kernelViews(inputs), [kernelViews([out])[0]], kattrs);
+    }
+    record(name, inputs, out, attrs, grad);
     return out;
   };
   register(spec.name, op);

@@ -42,6 +42,11 @@ function collectGraph(roots: Set<Tensor>): Set<Tensor> {
 }
 
 function closeScope(scope: Set<Tensor>, result: unknown, isTensor: (v: unknown) => v is Tensor): void {
+  if (result === null || typeof result !== "object") {
+    // Nothing returned (or a number): every tensor made here goes, without walking a result.
+    for (const t of scope) if (!t.isKept) t.dispose();
+    return;
+  }
   const returned = new Set<Tensor>();
   collectTensors(result, returned, isTensor);
   const keep = collectGraph(returned);

@@ -7,18 +7,29 @@ import type { Backend, Storage, TensorView } from "../backend/backend.js";
 import type { GradNode } from "./autograd.js";
 import { backward as runBackward, type BackwardOptions } from "./autograd.js";
 import { isGradEnabled } from "./grad-mode.js";
-import { releaseStorage, tensorCreated, tensorReleased } from "./memory.js";
+import { aliasCreated, aliasDisposed, releaseStorage, tensorCreated, tensorReleased } from "./memory.js";
 import { materialize } from "./dispatch.js";
 import { formatTensor } from "./format.js";
 import { trackTensor } from "./scope.js";
 
 let nextId = 1;
 
-/** Frees the storage of a tensor the program dropped without disposing it: the safety net, not the plan. */
-const finalizer = new FinalizationRegistry<Storage>((storage) => {
-  tensorReleased();
-  releaseStorage(storage);
-});
+/** What a disposed tensor points at instead of its storage: one empty, frozen stand-in per backend. */
+const released = new Map<Backend, Storage>();
+
+function releasedStorage(backend: Backend): Storage {
+  let s = released.get(backend);
+  if (s === undefined) {
+    s = Object.freeze({ backend, dtype: "float32" as DType, size: 0, version: 0, lease: Object.freeze({ refs: 0, bytes: 0, tracked: true }) });
+    released.set(backend, s);
+  }
+  return s;
+}
+
+/** The array itself when it is already frozen (shared safely), else a frozen copy. */
+function frozen(a: readonly number[]): readonly number[] {
+  return Object.isFrozen(a) ? a : Object.freeze(a.slice());
+}
 
 /**
  * An n-dimensional array on a backend, with automatic differentiation. Tensors are immutable values:
@@ -27,7 +38,7 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
  */
 export class Tensor implements TensorView {
   readonly id = nextId++;
-  readonly storage: Storage;
+  private storageRef: Storage;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
@@ -40,21 +51,33 @@ export class Tensor implements TensorView {
   private disposedFlag = false;
   /** Kept tensors outlive `tidy` scopes: parameters, gradients, optimizer state. */
   private keptFlag = false;
+  /** True for a tensor made over a storage that already had one: it has a GC safety net of its own. */
+  private aliasFlag = false;
 
   constructor(storage: Storage, layout: Layout, dtype: DType) {
-    this.storage = storage;
-    this.shape = Object.freeze([...layout.shape]);
-    this.strides = Object.freeze([...layout.strides]);
+    this.storageRef = storage;
+    // Frozen arrays are shared, not copied: op outputs and views often reuse an input's shape.
+    this.shape = frozen(layout.shape);
+    this.strides = frozen(layout.strides);
     this.offset = layout.offset;
     this.dtype = dtype;
-    storage.refs++;
+    // The GC safety net is per storage object (engine/memory.ts); only aliases of a storage that
+    // already has a tensor (views, detach) get one of their own.
+    if (storage.lease.refs++ > 0) {
+      this.aliasFlag = true;
+      aliasCreated(this, storage);
+    }
     tensorCreated();
-    finalizer.register(this, storage, this);
     trackTensor(this);
   }
 
+  /** The memory this tensor views (shared with its views). */
+  get storage(): Storage {
+    return this.storageRef;
+  }
+
   get backend(): Backend {
-    return this.storage.backend;
+    return this.storageRef.backend;
   }
 
   get ndim(): number {
@@ -156,9 +179,13 @@ export class Tensor implements TensorView {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     this.gradFn = null;
-    finalizer.unregister(this);
+    if (this.aliasFlag) aliasDisposed(this);
     tensorReleased();
-    releaseStorage(this.storage);
+    const storage = this.storageRef;
+    // Let go of the storage object: a disposed tensor the program still references must not keep it
+    // (and views of it dropped without dispose) from the GC safety net.
+    this.storageRef = releasedStorage(storage.backend);
+    releaseStorage(storage);
   }
 
   /** @internal Throws a clear error when a disposed tensor is used. */
@@ -215,7 +242,9 @@ export class Tensor implements TensorView {
 
 /** Whether recording is on for an op with these inputs. */
 export function needsGrad(inputs: readonly Tensor[]): boolean {
-  return isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  if (!isGradEnabled()) return false;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) return true;
+  return false;
 }
 
 export type { Shape };

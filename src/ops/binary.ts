@@ -32,12 +32,26 @@ function binaryOp(name: string, options: BinaryOptions = {}) {
     }),
   });
   return (a: TensorLike, b: TensorLike): Tensor => {
+    // Fast path: two tensors of one dtype and one shape need no promotion and no broadcasting.
+    if (sameKind(a, b)) return op([a as Tensor, b as Tensor], NO_ATTRS);
     const dtype = resultType([a, b], name);
     const ta = toOperand(a, dtype);
     const tb = toOperand(b, dtype);
     const shape = broadcastShapes(name, ta.shape, tb.shape);
     return op([fit(ta, shape), fit(tb, shape)], {});
   };
+}
+
+const NO_ATTRS: Record<string, never> = Object.freeze({});
+
+/** Both tensors, with the same dtype and shape. */
+function sameKind(a: TensorLike, b: TensorLike): boolean {
+  return a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype && (a.shape === b.shape || shapesEqual(a.shape, b.shape));
+}
+
+/** The result dtype, without resultType's general walk when both operands are tensors of one dtype. */
+function pairType(a: TensorLike, b: TensorLike, op: string): DType {
+  return a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype ? a.dtype : resultType([a, b], op);
 }
 
 function toOperand(x: TensorLike, dtype: DType): Tensor {
@@ -57,12 +71,12 @@ const subOp = binaryOp("sub", { grad: (_a, _b, _y, gy, needs) => [gy, needs[1] ?
 
 /** a + b with broadcasting; two bools give their logical or, as in PyTorch. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  return resultType([a, b], "add") === "bool" ? logicalOr(a, b) : addOp(a, b);
+  return pairType(a, b, "add") === "bool" ? logicalOr(a, b) : addOp(a, b);
 }
 
 /** a − b with broadcasting; like PyTorch, two bools are refused rather than wrapped around. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  check(resultType([a, b], "sub") !== "bool", "sub",
+  check(pairType(a, b, "sub") !== "bool", "sub",
     "subtraction of two bool operands is not supported; use logicalXor (or cast to int32/float32 first)");
   return subOp(a, b);
 }
@@ -75,7 +89,7 @@ const divOp = binaryOp("div", {
 
 /** True division: integer operands give a float result, like PyTorch's `/`. */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  const dtype = toFloat(resultType([a, b], "div"));
+  const dtype = toFloat(pairType(a, b, "div"));
   return divOp(a instanceof Tensor ? cast(a, dtype) : a, b instanceof Tensor ? cast(b, dtype) : b);
 }
 

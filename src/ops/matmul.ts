@@ -1,6 +1,7 @@
 import { check, fmtShape } from "../core/errors.js";
 import { viewStrides } from "../core/layout.js";
 import { sizeOf, shapesEqual } from "../core/shape.js";
+import type { TensorView } from "../backend/backend.js";
 import { defineOp, type Op } from "../engine/dispatch.js";
 import { tidy } from "../engine/scope.js";
 import { Tensor } from "../engine/tensor.js";
@@ -21,6 +22,33 @@ const matmulOp: Op<Record<string, never>> = defineOp({
     return [
       ctx.needsInputGrad[0] ? matmulOp([gy, transpose(b, 1, 2)], {}) : null,
       ctx.needsInputGrad[1] ? matmulOp([transpose(a, 1, 2), gy], {}) : null,
+    ];
+  },
+});
+
+const NO_ATTRS: Record<string, never> = Object.freeze({});
+
+/** A matrix [r, c] as a batch of one [1, r, c] over the same memory: what the batched kernel takes. */
+function asBatch(t: TensorView): TensorView {
+  const [r, c] = t.shape;
+  return { storage: t.storage, dtype: t.dtype, shape: [1, r, c], strides: [r * c, t.strides[0], t.strides[1]], offset: t.offset };
+}
+
+/**
+ * 2-D a [M, K] · b [K, N] → [M, N], the common case (linear layers, a user's mm): the batched
+ * kernel sees the operands as batches of one, so no reshape or unsqueeze tensors are made.
+ * Gradients are 2-D products of transposed views.
+ */
+const mm2Op: Op<Record<string, never>> = defineOp({
+  name: "mm",
+  kernel: "matmul",
+  kernelViews: (tensors) => tensors.map(asBatch),
+  infer: ([a, b]) => ({ shape: [a.shape[0], b.shape[1]], dtype: a.dtype }),
+  grad: (ctx, gy) => {
+    const [a, b] = ctx.inputs;
+    return [
+      ctx.needsInputGrad[0] ? mm2Op([gy, transpose(b, 0, 1)], NO_ATTRS) : null,
+      ctx.needsInputGrad[1] ? mm2Op([transpose(a, 0, 1), gy], NO_ATTRS) : null,
     ];
   },
 });
@@ -75,6 +103,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   check(k === b2.shape[b2.ndim - 2], "matmul",
     () => `a has shape ${fmtShape(a.shape)} but b has shape ${fmtShape(b.shape)}: ` +
       `a.shape[-1] (${k}) must equal b.shape[${bVec ? 0 : -2}] (${b2.shape[b2.ndim - 2]})`);
+  if (a.ndim === 2 && b.ndim === 2) return mm2Op([a, b], NO_ATTRS);
   const m = a2.shape[a2.ndim - 2];
   const n = b2.shape[b2.ndim - 1];
   const aBatch = a2.shape.slice(0, -2);
@@ -103,7 +132,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   check(a.ndim === 2 && b.ndim === 2, "mm", () => `expects two matrices, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   check(a.shape[1] === b.shape[0], "mm",
     () => `a has shape ${fmtShape(a.shape)} but b has shape ${fmtShape(b.shape)}: a.shape[1] must equal b.shape[0]`);
-  return tidy(() => reshape(matmulOp([unsqueeze(a, 0), unsqueeze(b, 0)], {}), [a.shape[0], b.shape[1]]));
+  return mm2Op([a, b], NO_ATTRS);
 }
 
 /**

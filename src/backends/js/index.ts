@@ -14,7 +14,7 @@ import { recurrentKernels } from "./recurrent.js";
 import { reduceKernels } from "./reduce.js";
 import { sampleKernels } from "./sample.js";
 import { softmaxKernels } from "./softmax.js";
-import { allocJs, type JsStorage } from "./storage.js";
+import { allocJs, freeJs, type JsStorage } from "./storage.js";
 import { unaryKernels } from "./unary.js";
 
 const contiguousOnly = (run: KernelInfo["run"]): KernelInfo => ({ run, strided: false });
@@ -54,8 +54,10 @@ export const jsBackend: Backend = {
     return allocJs(jsBackend, dtype, size);
   },
   free(storage: Storage): void {
-    // Drop the array now so its memory goes even if a disposed Tensor object is still referenced.
-    (storage as JsStorage).data = new Uint8Array(0);
+    freeJs(storage);
+  },
+  reclaim(): void {
+    // A collected js storage took its typed array with it: nothing else to free.
   },
   read(storage: Storage, offset: number, size: number): TypedArray {
     return (storage as JsStorage).data.slice(offset, offset + size);

@@ -5,7 +5,7 @@
 import { isMainThread } from "node:worker_threads";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { check } from "../../core/errors.js";
-import type { Backend, Kernel, KernelInfo, Storage } from "../../backend/backend.js";
+import type { Backend, Kernel, KernelInfo, Storage, StorageLease } from "../../backend/backend.js";
 import { registerBackend, setBackend } from "../../backend/registry.js";
 import { jsBackend } from "../js/index.js";
 import type { NativeAddon, NativeMemoryStats } from "./abi.js";
@@ -26,7 +26,7 @@ import { recurrentKernels } from "./kernels/recurrent.js";
 import { reduceKernels } from "./kernels/reduce.js";
 import { softmaxKernels } from "./kernels/softmax.js";
 import { unaryKernels } from "./kernels/unary.js";
-import { NativeMemory, type NativeStorage } from "./storage.js";
+import { NativeMemory, type NativeLease, type NativeStorage } from "./storage.js";
 
 /** Every family's wrappers: one line per family (its C++ file lists the same names). */
 const FAMILIES: readonly NativeKernelTable[] = [
@@ -57,11 +57,14 @@ export function createNativeBackend(addon: NativeAddon): Backend {
   const kernels = new Map<string, KernelInfo>();
   const backend: Backend = {
     name: "native",
-    alloc(dtype: DType, size: number): Storage {
-      return memory.alloc(dtype, size);
+    alloc(dtype: DType, size: number, zero?: boolean): Storage {
+      return memory.alloc(dtype, size, zero);
     },
     free(storage: Storage): void {
       memory.release(storage as NativeStorage);
+    },
+    reclaim(lease: StorageLease): void {
+      memory.reclaim(lease as NativeLease);
     },
     read(storage: Storage, offset: number, size: number): TypedArray {
       return (storage as NativeStorage).data.slice(offset, offset + size);

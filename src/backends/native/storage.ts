@@ -1,5 +1,5 @@
 import { bytesPerElement, type DType, type TypedArray } from "../../core/dtype.js";
-import type { Backend, Storage } from "../../backend/backend.js";
+import type { Backend, Storage, StorageLease } from "../../backend/backend.js";
 import { DTYPE_CODE, type NativeAddon } from "./abi.js";
 
 /**
@@ -13,8 +13,13 @@ export interface NativeStorage extends Storage {
   /** The allocator's handle of the block holding the tensor (-1 once freed). */
   handle: number;
   /** Element offset of element 0 within the block (small tensors share pooled blocks). */
-  base: number;
-  /** Where the memory goes back when freed. */
+  readonly base: number;
+  readonly lease: NativeLease;
+}
+
+/** The lease of a native storage also holds its slot, so the GC safety net can give the memory back. */
+export interface NativeLease extends StorageLease {
+  /** Where the memory goes back when freed (null once it went). */
   slot: Slot | null;
 }
 
@@ -32,20 +37,25 @@ interface Slot {
   viewDType: DType | null;
 }
 
-/** A class rather than object literals: one hidden class, cheap to create. */
+/**
+ * A class rather than object literals: one hidden class, cheap to create. Freed objects are reused
+ * by later allocs (see NativeMemory.spare), so every field but the lease is rewritten then.
+ */
 class Native implements NativeStorage {
-  refs = 0;
   version = 0;
+  readonly lease: NativeLease;
   constructor(
     readonly backend: Backend,
-    readonly dtype: DType,
-    readonly code: number,
-    readonly size: number,
+    public dtype: DType,
+    public code: number,
+    public size: number,
     public data: TypedArray,
     public handle: number,
-    readonly base: number,
-    public slot: Slot | null,
-  ) {}
+    public base: number,
+    slot: Slot,
+  ) {
+    this.lease = { refs: 0, bytes: 0, tracked: false, slot };
+  }
 }
 
 type ViewConstructor = { new (buffer: ArrayBuffer, byteOffset: number, length: number): TypedArray };
@@ -66,6 +76,8 @@ const EMPTY: Record<DType, TypedArray> = {
 
 /** Tensors up to this many bytes take a slot of a shared pool block. */
 const SMALL_BYTES = 2048;
+/** The most freed storage objects kept for reuse. */
+const SPARE_LIMIT = 1 << 16;
 /** Bytes of one pool block. */
 const POOL_BYTES = 1 << 20;
 /** Blocks up to this size are kept for reuse here when freed (no Node-API call on the next alloc, and no new
@@ -91,7 +103,8 @@ export function classBytes(bytes: number): number {
  * Allocates and frees native storages without a Node-API call in the common case:
  * - a tensor of up to 2 KiB takes a slot (a multiple of 64 bytes) of a shared 1 MiB block;
  * - a freed block (or slot) up to 32 MiB is kept on a free list by size class and handed to the
- *   next tensor of that class, zeroed, with its old view reused when dtype and size match;
+ *   next tensor of that class, zeroed (unless the caller overwrites it), with its old view reused
+ *   when dtype and size match;
  * - larger blocks go straight back to the addon's caching allocator, and their buffer is detached.
  * A training step allocates the same shapes every iteration, so after the first step nearly every
  * allocation is a free-list pop.
@@ -102,12 +115,14 @@ export class NativeMemory {
   /** Freed blocks of their own, by size class in bytes. */
   private readonly free = new Map<number, Slot[]>();
   private reusableBytes = 0;
+  /** Freed storage objects, reused by later allocs: registering a new object with the GC safety net costs more than a small op. */
+  private readonly spare: Native[] = [];
   private pool: Slot | null = null;
   private poolTop = 0;
 
   constructor(private readonly addon: NativeAddon, private readonly backend: Backend) {}
 
-  alloc(dtype: DType, size: number): NativeStorage {
+  alloc(dtype: DType, size: number, zero = true): NativeStorage {
     const elsize = bytesPerElement(dtype);
     const requested = size * elsize;
     let slot: Slot | undefined;
@@ -123,33 +138,59 @@ export class NativeMemory {
     }
     let data: TypedArray;
     if (slot !== undefined) {
-      // A reused slot: zero it (alloc promises zeros), and keep its old view if it fits.
+      // A reused slot: zero it unless the caller overwrites it all, and keep its old view if it fits.
       const old = slot.view;
       data = old !== null && slot.viewDType === dtype && old.length === size ? old : new VIEW[dtype](slot.buffer, slot.byteOffset, size);
-      if (size === 1) data[0] = 0;
-      else data.fill(0);
+      if (zero) {
+        if (size === 1) data[0] = 0;
+        else data.fill(0);
+      }
       slot.view = null;
     } else {
       slot = bytes <= SMALL_BYTES ? this.poolSlot(bytes) : this.ownBlock(bytes);
       data = new VIEW[dtype](slot.buffer, slot.byteOffset, size);
     }
-    return new Native(this.backend, dtype, DTYPE_CODE[dtype], size, data, slot.handle, slot.byteOffset / elsize, slot);
+    const base = slot.byteOffset / elsize;
+    const s = this.spare.pop();
+    if (s === undefined) return new Native(this.backend, dtype, DTYPE_CODE[dtype], size, data, slot.handle, base, slot);
+    // A storage object freed earlier: already registered with the engine's safety net.
+    s.dtype = dtype;
+    s.code = DTYPE_CODE[dtype];
+    s.size = size;
+    s.data = data;
+    s.handle = slot.handle;
+    s.base = base;
+    s.lease.slot = slot;
+    return s;
   }
 
   release(storage: NativeStorage): void {
-    const slot = storage.slot;
+    const slot = storage.lease.slot;
     if (slot === null) return;
-    storage.slot = null;
+    storage.lease.slot = null;
     storage.handle = -1;
     const view = storage.data;
     storage.data = EMPTY[storage.dtype];
+    this.putBack(slot, view, storage.dtype);
+    if (storage instanceof Native && this.spare.length < SPARE_LIMIT) this.spare.push(storage);
+  }
+
+  /** Frees the slot of a storage the GC collected without release (its last view went with it). */
+  reclaim(lease: NativeLease): void {
+    const slot = lease.slot;
+    if (slot === null) return;
+    lease.slot = null;
+    this.putBack(slot, null, null);
+  }
+
+  private putBack(slot: Slot, view: TypedArray | null, dtype: DType | null): void {
     if (slot.pooled) {
       slot.view = view;
-      slot.viewDType = storage.dtype;
+      slot.viewDType = dtype;
       this.smallFree[(slot.bytes >> 6) - 1].push(slot);
     } else if (slot.bytes <= REUSE_BYTES && this.reusableBytes + slot.bytes <= REUSE_LIMIT) {
       slot.view = view;
-      slot.viewDType = storage.dtype;
+      slot.viewDType = dtype;
       this.reusableBytes += slot.bytes;
       let list = this.free.get(slot.bytes);
       if (list === undefined) this.free.set(slot.bytes, (list = []));

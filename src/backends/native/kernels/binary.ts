@@ -1,6 +1,7 @@
 import type { NativeKernelSpec, NativeKernelTable } from "./define.js";
 
-const strided: NativeKernelSpec = { strided: true };
+/** Elementwise: every output element is written, so outputs are not zeroed first. */
+const strided: NativeKernelSpec = { strided: true, overwrites: true };
 
 /**
  * native/src/kernels/binary.cc: broadcasting arithmetic (float32/float64, int32 add/sub),

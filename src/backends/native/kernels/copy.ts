@@ -3,11 +3,11 @@ import type { NativeKernelTable } from "./define.js";
 
 /** native/src/kernels/copy.cc: copies, casts, in-place assignment and fills, every dtype. */
 export const copyKernels: NativeKernelTable = {
-  copy: { strided: true },
-  cast: { strided: true },
+  copy: { strided: true, overwrites: true },
+  cast: { strided: true, overwrites: true },
   contiguous: { strided: true },
   assign: { strided: true },
-  full: { strided: false, attrs: (a) => pushAttr(a.value as number) },
+  full: { strided: false, overwrites: true, attrs: (a) => pushAttr(a.value as number) },
   arange: {
     strided: false,
     attrs: (a) => {

@@ -9,6 +9,8 @@ import { begin, call, settle } from "../frame.js";
  */
 export interface NativeKernelSpec {
   readonly strided: boolean;
+  /** The kernel (and its js fallback) writes every element of its outputs: they need not be zeroed. */
+  readonly overwrites?: boolean;
   readonly attrs?: (attrs: Record<string, unknown>) => void;
   /**
    * For kernels that pack their own calls (one op call split into several native calls: the
@@ -37,5 +39,5 @@ export function nativeKernel(name: string, index: number, spec: NativeKernelSpec
     const status = call(index);
     if (status !== 0) settle(status, name, fallback, inputs, outputs, attrs);
   };
-  return { run, strided: spec.strided };
+  return { run, strided: spec.strided, overwrites: spec.overwrites === true };
 }

@@ -1,8 +1,9 @@
 import { pushAttr } from "../frame.js";
 import type { NativeKernelSpec, NativeKernelTable } from "./define.js";
 
-const plain: NativeKernelSpec = { strided: true };
-const withAttr = (name: string): NativeKernelSpec => ({ strided: true, attrs: (a) => pushAttr(a[name] as number) });
+/** Elementwise: every output element is written, so outputs are not zeroed first. */
+const plain: NativeKernelSpec = { strided: true, overwrites: true };
+const withAttr = (name: string): NativeKernelSpec => ({ strided: true, overwrites: true, attrs: (a) => pushAttr(a[name] as number) });
 
 /** native/src/kernels/unary.cc: elementwise unary ops (float32/float64; other dtypes run the js kernel). */
 export const unaryKernels: NativeKernelTable = {
@@ -31,9 +32,10 @@ export const unaryKernels: NativeKernelTable = {
   isfinite: plain,
   leakyRelu: withAttr("negativeSlope"),
   elu: withAttr("alpha"),
-  gelu: { strided: true, attrs: (a) => pushAttr(a.approximate === "tanh" ? 1 : 0) },
+  gelu: { strided: true, overwrites: true, attrs: (a) => pushAttr(a.approximate === "tanh" ? 1 : 0) },
   softplus: {
     strided: true,
+    overwrites: true,
     attrs: (a) => {
       pushAttr(a.beta as number);
       pushAttr(a.threshold as number);
@@ -41,6 +43,7 @@ export const unaryKernels: NativeKernelTable = {
   },
   clamp: {
     strided: true,
+    overwrites: true,
     attrs: (a) => {
       pushAttr((a.min as number | null) ?? -Infinity);
       pushAttr((a.max as number | null) ?? Infinity);
