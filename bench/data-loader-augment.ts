@@ -68,3 +68,71 @@ export function augment(x: tl.Tensor): tl.Tensor {
 function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
+
+/**
+ * The heavy augmentation of `--source memory`, from the library's transforms: affine warp (rotation,
+ * translation, scale, shear; bilinear), horizontal flip, brightness/contrast jitter, Gaussian noise,
+ * Normalize, then random erasing, as a Fashion-MNIST/CIFAR training recipe would stack them.
+ */
+export function heavyAugment(mean: number, std: number): tl.data.transforms.Compose {
+  const T = tl.data.transforms;
+  return new T.Compose([
+    new T.RandomAffine({ degrees: 15, translate: [0.1, 0.1], scale: [0.9, 1.1], shear: 10, interpolation: "bilinear" }),
+    new T.RandomHorizontalFlip(),
+    new T.ColorJitter({ brightness: 0.3, contrast: 0.3 }),
+    new T.GaussianNoise({ std: 0.03 }),
+    new T.Normalize([mean], [std]),
+    new T.RandomErasing({ p: 0.5 }),
+  ]);
+}
+
+/**
+ * In-memory Fashion-MNIST training images (the first `limit`; [N, 1, 28, 28] in [0, 1]) with
+ * `heavyAugment`: sample i is [augmented image, label]. `get` augments one image; `getItems` (which
+ * the DataLoader prefers) augments the whole batch at once, the transforms drawing per image; with
+ * `perSample` it is left out, to measure the per-sample path. A worker rebuilds the dataset from
+ * `workerSpec()`: the pixels travel as bytes (0.8 KB an image), so workers do not read the package.
+ */
+export class AugmentedFashionMnist extends tl.data.Dataset<[tl.Tensor, number]> {
+  private readonly images: tl.Tensor;
+  private readonly labels: Int32Array;
+  private readonly bytes: Uint8Array;
+  private readonly transform: tl.data.transforms.Compose;
+
+  constructor(limit: number, options: { perSample?: boolean; bytes?: Uint8Array; labels?: Int32Array } = {}) {
+    super();
+    if (options.bytes && options.labels) {
+      this.bytes = options.bytes;
+      this.labels = options.labels;
+    } else {
+      const { images, labels } = tl.datasets.fashionMnist({ limit });
+      this.bytes = Uint8Array.from(images.dataSync() as Float32Array, (v) => Math.round(v * 255));
+      this.labels = labels.dataSync() as Int32Array;
+      tl.dispose([images, labels]);
+    }
+    const n = this.labels.length;
+    this.images = tl.tensor(Float32Array.from(this.bytes, (v) => v / 255), { shape: [n, 1, 28, 28] }).keep();
+    this.transform = heavyAugment(tl.datasets.FASHION_MNIST_MEAN, tl.datasets.FASHION_MNIST_STD);
+    if (options.perSample) this.getItems = undefined;
+  }
+
+  get length(): number {
+    return this.labels.length;
+  }
+
+  get(index: number): [tl.Tensor, number] {
+    return [tl.tidy(() => this.transform.forward(this.images.select(0, index))), this.labels[index]];
+  }
+
+  getItems?: (indices: number[]) => [tl.Tensor, number][] = (indices) => {
+    const images = tl.tidy(() => {
+      const batch = this.transform.forward(this.images.indexSelect(0, tl.tensor(Int32Array.from(indices))));
+      return indices.map((_, k) => batch.select(0, k));
+    });
+    return indices.map((i, k) => [images[k], this.labels[i]]);
+  };
+
+  workerSpec(): tl.data.ModuleSpec {
+    return { module: import.meta.url, export: "AugmentedFashionMnist", args: [this.labels.length, { perSample: this.getItems === undefined, bytes: this.bytes, labels: this.labels }] };
+  }
+}

@@ -10,6 +10,7 @@ import { tensor } from "../ops/creation.js";
 import { indexSelect } from "../ops/indexing.js";
 import { decodeSample, decodeTensor, defaultCollate, type Collate } from "./collate.js";
 import { isIterableDataset, TensorDataset, workerSpecOf, type DatasetLike } from "./dataset.js";
+import { fetchItems, hasGetItems } from "./items.js";
 import { BatchSampler, RandomSampler, SequentialSampler } from "./sampler.js";
 import { sampleSeed, withSeed } from "./seeding.js";
 import { WorkerPool, type BatchResult } from "./worker/pool.js";
@@ -73,7 +74,8 @@ function wholeAtLeast(value: number, min: number, name: string): void {
 /**
  * Iterates over a dataset in batches. A `TensorDataset` is batched with one `indexSelect` per
  * tensor (no per-sample tensors); other datasets go through `collate`. Each epoch visits every
- * index its sampler gives exactly once, in the same order with or without workers. Batches belong to
+ * index its sampler gives exactly once, in the same order with or without workers. A dataset with
+ * `getItems(indices)` is fetched a batch at a time (see `DatasetLike.getItems`). Batches belong to
  * the caller: dispose them, or consume them inside `tidy` (as `Trainer.fit` does).
  * @example
  * const loader = new tl.data.DataLoader(new tl.data.TensorDataset(x, y), { batchSize: 64, shuffle: true, seed: 0 });
@@ -179,6 +181,16 @@ export class DataLoader<T = Tensor[], B = Tensor[]> implements Iterable<B>, Asyn
     return this.collate ? this.collate(samples) : (defaultCollate(samples) as B);
   }
 
+  /**
+   * The samples of one batch: one `getItems(indices)` call under the batch's seed when the dataset
+   * has it (a batch augmented as one tensor), else `get(i)` under each sample's seed.
+   */
+  private fetchBatch(indices: number[], seed: number): (T | Promise<T>)[] | Promise<T[]> {
+    const ds = this.dataset as DatasetLike<T>;
+    if (hasGetItems<T>(ds)) return fetchItems(ds, indices, seed, WHERE);
+    return indices.map((i) => this.fetch(i, seed));
+  }
+
   /** Fetches sample i under its per-sample seed (the synchronous part of `get`). */
   private fetch(i: number, seed: number): T | Promise<T> {
     return withSeed(sampleSeed(seed, i), () => (this.dataset as DatasetLike<T>).get(i));
@@ -195,9 +207,10 @@ export class DataLoader<T = Tensor[], B = Tensor[]> implements Iterable<B>, Asyn
         yield this.selectRows(indices);
         continue;
       }
-      const samples = indices.map((i) => {
-        const s = this.fetch(i, seed);
-        if (isThenable(s)) throw tensileError(WHERE, `dataset.get(${i}) returned a Promise; iterate with for await (const batch of loader)`);
+      const fetched = this.fetchBatch(indices, seed);
+      if (isThenable(fetched)) throw tensileError(WHERE, "dataset.getItems returned a Promise; iterate with for await (const batch of loader)");
+      const samples = fetched.map((s, k) => {
+        if (isThenable(s)) throw tensileError(WHERE, `dataset.get(${indices[k]}) returned a Promise; iterate with for await (const batch of loader)`);
         return s;
       });
       yield this.finish(samples);
@@ -217,7 +230,7 @@ export class DataLoader<T = Tensor[], B = Tensor[]> implements Iterable<B>, Asyn
     const { batches, seed } = this.startEpoch();
     for (let next = batches.next(); !next.done; next = batches.next()) {
       const indices = next.value;
-      yield rows ? this.selectRows(indices) : this.finish(await Promise.all(indices.map((i) => this.fetch(i, seed))));
+      yield rows ? this.selectRows(indices) : this.finish(await Promise.all(await this.fetchBatch(indices, seed)));
     }
   }
 

@@ -11,6 +11,13 @@ import { datasetArg, libraryUrl, type ModuleSpec, type WorkerBuildable } from ".
 export interface DatasetLike<T> {
   readonly length: number;
   get(index: number): T | Promise<T>;
+  /**
+   * Optional, like PyTorch's `__getitems__`: the samples at `indices` in one call, which a `DataLoader`
+   * then uses instead of `get` (on the main thread and in workers), under one seed per batch. A
+   * dataset that augments in memory runs its transform once on the batch [N, C, H, W] this way (the
+   * random transforms still draw per image) instead of once per sample.
+   */
+  getItems?(indices: number[]): T[] | Promise<T[]>;
 }
 
 /**

@@ -32,3 +32,14 @@ export function withSeed<T>(seed: number, fn: () => T): T {
 export function captureSeed(): number {
   return globalGenerator.nextSeed();
 }
+
+/**
+ * The seed a batched fetch (`dataset.getItems(indices)`) runs under: a function of the epoch's seed
+ * and the batch's indices alone, so a batch gets the same random draws on the main thread and in any
+ * worker (the batches themselves do not depend on numWorkers).
+ */
+export function batchSeed(epochSeed: number, indices: readonly number[]): number {
+  let h = mix32((epochSeed ^ 0x85ebca6b) >>> 0);
+  for (const i of indices) h = mix32((h ^ sampleSeed(h, i)) >>> 0);
+  return h;
+}

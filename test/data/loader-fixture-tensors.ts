@@ -56,3 +56,45 @@ export class KernelWork {
     return { module: import.meta.url, export: "KernelWork", args: [this.n] };
   }
 }
+
+/** Options of `BatchAugmented`: faults to test the loader's errors. */
+export interface BatchAugmentedOptions {
+  /** getItems returns one sample too few. */
+  short?: boolean;
+  /** getItems throws when its batch holds this index. */
+  failAt?: number;
+}
+
+/**
+ * Sample i is [image [1, 4, 4] holding i·16 … i·16 + 15, flipped at random and with a little noise, i,
+ * 1 when it came from getItems (0 from get)]: getItems augments the whole batch as one tensor (the
+ * transforms draw per image), as an in-memory dataset would.
+ */
+export class BatchAugmented {
+  private readonly images: tl.Tensor;
+  private readonly transform = new tl.data.transforms.Compose([new tl.data.transforms.RandomHorizontalFlip(), new tl.data.transforms.GaussianNoise({ std: 0.01, clip: false })]);
+
+  constructor(readonly n: number, readonly options: BatchAugmentedOptions = {}) {
+    this.images = tl.tensor(Float32Array.from({ length: n * 16 }, (_, k) => k), { shape: [n, 1, 4, 4] }).keep();
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  get(i: number): [tl.Tensor, number, number] {
+    return [this.transform.forward(this.images.select(0, i)), i, 0];
+  }
+
+  getItems(indices: number[]): [tl.Tensor, number, number][] {
+    if (indices.includes(this.options.failAt ?? -1)) throw new Error(`batch with sample ${this.options.failAt} is corrupt`);
+    const batch = this.transform.forward(this.images.indexSelect(0, tl.tensor(Int32Array.from(indices))));
+    const samples = indices.map((i, k): [tl.Tensor, number, number] => [batch.select(0, k), i, 1]);
+    return this.options.short ? samples.slice(1) : samples;
+  }
+
+  /** A worker rebuilds it from this module. */
+  workerSpec(): tl.data.ModuleSpec {
+    return { module: import.meta.url, export: "BatchAugmented", args: [this.n, this.options] };
+  }
+}

@@ -10,6 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { listBackends } from "../../backend/registry.js";
 import { tidy } from "../../engine/scope.js";
 import { encodeSample, packBatch } from "./encode.js";
+import { fetchItems, hasGetItems } from "../items.js";
 import { sampleSeed, withSeed } from "../seeding.js";
 import { buildFromSpec, type ModuleSpec } from "./spec.js";
 import type { TaskMessage, WorkerMessage } from "./protocol.js";
@@ -46,7 +47,7 @@ async function runTask(ds: DatasetShape, task: TaskMessage): Promise<void> {
     // tidy needs the library (its tensor check); a dataset that never loaded it makes no tensors.
     const scoped = listBackends().length > 0 ? tidy : <R>(fn: () => R): R => fn();
     const reply = await scoped(async () => {
-      const samples = await Promise.all(task.indices.map(async (i) => {
+      const samples = hasGetItems(ds) ? await fetchItems(ds, task.indices, task.epochSeed, "DataLoader worker") : await Promise.all(task.indices.map(async (i) => {
         try {
           return await withSeed(sampleSeed(task.epochSeed, i), () => ds.get(i));
         } catch (err) {
