@@ -11,6 +11,7 @@ export * from "./binary.js";
 export * from "./reduce.js";
 export * from "./movement.js";
 export * from "./matmul.js";
+export * from "./relu-backward.js";
 export * from "./conv.js";
 export * from "./indexing.js";
 export * from "./join.js";

@@ -5,8 +5,9 @@ import type { TensorView } from "../backend/backend.js";
 import { defineOp, type Op } from "../engine/dispatch.js";
 import { tidy } from "../engine/scope.js";
 import { Tensor } from "../engine/tensor.js";
-import { add, mul } from "./binary.js";
+import { mul } from "./binary.js";
 import { expand, reshape, transpose, unsqueeze } from "./movement.js";
+import { linearOp } from "./linear.js";
 import { expectTensor } from "./scalar.js";
 
 /**
@@ -182,11 +183,16 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   check(x.ndim >= 1 && x.shape[x.ndim - 1] === weight.shape[1], "linear",
     () => `input has shape ${fmtShape(x.shape)} but weight has shape ${fmtShape(weight.shape)}: ` +
       `input.shape[-1] must equal weight.shape[1] (in features)`);
-  const y = matmul(x, transpose(weight, 0, 1));
-  if (bias === undefined || bias === null) return y;
-  expectTensor(bias, "linear", "bias");
-  check(bias.dtype === x.dtype, "linear", () => `bias has dtype ${bias.dtype} but input has dtype ${x.dtype}`);
-  check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], "linear",
-    () => `bias has shape ${fmtShape(bias.shape)} but weight has shape ${fmtShape(weight.shape)}: bias must be [${weight.shape[0]}] (out features)`);
-  return add(y, bias);
+  const hasBias = bias !== undefined && bias !== null;
+  if (hasBias) {
+    expectTensor(bias, "linear", "bias");
+    check(bias.dtype === x.dtype, "linear", () => `bias has dtype ${bias.dtype} but input has dtype ${x.dtype}`);
+    check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], "linear",
+      () => `bias has shape ${fmtShape(bias.shape)} but weight has shape ${fmtShape(weight.shape)}: bias must be [${weight.shape[0]}] (out features)`);
+  }
+  // One fused op (src/ops/linear.ts) on [rows, in]; other ranks fold into / unfold from that.
+  const run = (x2: Tensor): Tensor => linearOp(hasBias ? [x2, weight, bias] : [x2, weight], {});
+  if (x.ndim === 2) return run(x);
+  const lead = x.shape.slice(0, -1);
+  return tidy(() => reshape(run(reshape(x, [sizeOf(lead), weight.shape[1]])), [...lead, weight.shape[0]]));
 }

@@ -3,6 +3,7 @@ import { check } from "../core/errors.js";
 import { defineOp, type GradContext } from "../engine/dispatch.js";
 import { Tensor } from "../engine/tensor.js";
 import { add, div, gt, ge, le, logicalAnd, mul, sub, where } from "./binary.js";
+import { reluBackward } from "./relu-backward.js";
 import { expectTensor } from "./scalar.js";
 import { zerosLike } from "./creation.js";
 
@@ -39,7 +40,8 @@ export const sin: Unary = unaryOp("sin", toFloat, (x, _y, gy) => mul(gy, cos(x))
 export const cos: Unary = unaryOp("cos", toFloat, (x, _y, gy) => neg(mul(gy, sin(x))));
 export const tanh = unaryOp("tanh", toFloat, (_x, y, gy) => mul(gy, sub(1, square(y))));
 export const sigmoid = unaryOp("sigmoid", toFloat, (_x, y, gy) => mul(gy, mul(y, sub(1, y))));
-export const relu = unaryOp("relu", same, (x, _y, gy) => mul(gy, gt(x, 0)));
+// One fused kernel; integer relu (no gradient in practice) keeps the compare-and-multiply form.
+export const relu = unaryOp("relu", same, (x, _y, gy) => (isFloat(x.dtype) && gy.dtype === x.dtype ? reluBackward(gy, x) : mul(gy, gt(x, 0))));
 export const erf = unaryOp("erf", toFloat, (x, _y, gy) => mul(gy, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))));
 export const silu = unaryOp("silu", toFloat, (x, _y, gy) => {
   const s = sigmoid(x);

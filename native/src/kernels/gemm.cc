@@ -136,8 +136,11 @@ void GemmTask(void* p, int, int) {
   }
 }
 
-// Multiply-adds worth waking a thread for (a few microseconds of work).
-constexpr int64_t kGrainMacs = int64_t(1) << 18;
+// Multiply-adds worth waking a thread for (~10 µs of work at one core's ~100 GFLOP/s). The small
+// products of a training step (W2's 128×512·10 layer and its gradients, ~0.7M multiply-adds, ~15-50
+// µs on one thread) ran slower on 2 threads than on 1: the handoff to a second thread costs more than
+// half the product whenever the cores are shared (~200 µs each at load 5 on 2 cores).
+constexpr int64_t kGrainMacs = int64_t(1) << 20;
 // Packing one element of A or B costs about as much as this many multiply-adds.
 constexpr double kPackCost = 12;
 // Products from this size on are cut into two slices per thread.

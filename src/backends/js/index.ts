@@ -4,6 +4,7 @@ import { arange, assign, copy, eye, fill, normal, randint, randperm, uniform } f
 import { binaryKernels } from "./binary.js";
 import { convKernels } from "./conv.js";
 import { indexingKernels } from "./indexing.js";
+import { linearKernels } from "./linear.js";
 import { matmulKernels } from "./matmul.js";
 import { movementKernels } from "./movement.js";
 import { nnKernels } from "./nn.js";
@@ -37,6 +38,7 @@ const kernels = new Map<string, KernelInfo>(Object.entries({
   ...movementKernels,
   ...indexingKernels,
   ...matmulKernels,
+  ...linearKernels,
   ...convKernels,
   ...poolKernels,
   ...nnKernels,

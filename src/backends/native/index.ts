@@ -16,6 +16,7 @@ import { convKernels } from "./kernels/conv.js";
 import { copyKernels } from "./kernels/copy.js";
 import { nativeKernel, type NativeKernelTable } from "./kernels/define.js";
 import { gemmKernels } from "./kernels/gemm.js";
+import { linearKernels } from "./kernels/linear.js";
 import { poolKernels } from "./kernels/pool.js";
 import { optimKernels } from "./kernels/optim.js";
 import { normKernels } from "./kernels/norm.js";
@@ -44,6 +45,7 @@ const FAMILIES: readonly NativeKernelTable[] = [
   recurrentKernels,
   indexKernels,
   movementKernels,
+  linearKernels,
 ];
 
 /** Priority above js (0): the native backend is the default when it loads. */
