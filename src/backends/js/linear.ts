@@ -54,6 +54,6 @@ const reluBackward: Kernel = ([gy, x], [gx]) => {
 
 /** The reference kernels of the fused layer ops, by op name. */
 export const linearKernels: Record<string, KernelInfo> = {
-  linear: { run: linear, strided: true },
-  reluBackward: { run: reluBackward, strided: false },
+  linear: { run: linear, strided: true, overwrites: true },
+  reluBackward: { run: reluBackward, strided: false, overwrites: true },
 };

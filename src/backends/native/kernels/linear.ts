@@ -6,6 +6,6 @@ import type { NativeKernelTable } from "./define.js";
  * dtypes and strided biases run the js kernels. No attributes.
  */
 export const linearKernels: NativeKernelTable = {
-  linear: { strided: true },
-  reluBackward: { strided: false },
+  linear: { strided: true, overwrites: true },
+  reluBackward: { strided: false, overwrites: true },
 };
