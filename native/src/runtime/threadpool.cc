@@ -23,7 +23,7 @@ namespace {
 // JavaScript between two ops of a training step (a few µs to a few tens of µs), short enough that a
 // quiet program (or one whose DataLoader workers want the cores) stops paying for it quickly.
 // TENSILE_POOL_SPIN_US overrides it (0: sleep at once), for measurements.
-constexpr int kDefaultSpinMicros = 100;
+constexpr int kDefaultSpinMicros = 50;
 
 // How long the calling thread spins for slices still running on workers before it sleeps: they are
 // running (a slice is claimed by a running thread), so this is normally short.
