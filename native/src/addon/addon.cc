@@ -14,6 +14,10 @@
 #include <string.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <utility>
 
 #include "../runtime/allocator.h"
 #include "../runtime/cpu.h"
@@ -206,6 +210,67 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), inst->threads);
 }
 
+// poolProbe(nth, reps, sliceMicros, nested): a test of the thread pool alone. Runs `reps` parallel
+// loops of nth slices (each busy for sliceMicros µs; with nested, each also runs a 3-slice loop
+// inside) and returns [every slice ran exactly once per loop (and every nested slice once per
+// slice), slices that ran on a thread other than the caller].
+struct Probe {
+  std::atomic<int> counts[64];
+  std::atomic<int> nested[64][3];
+  std::atomic<int> off_caller{0};
+  std::thread::id caller;
+  double micros = 0;
+  bool nest = false;
+};
+
+void ProbeNested(void* ctx, int ith, int nth) {
+  auto* p = static_cast<std::pair<Probe*, int>*>(ctx);
+  if (nth == 3) p->first->nested[p->second][ith].fetch_add(1);
+}
+
+void ProbeSlice(void* ctx, int ith, int /*nth*/) {
+  Probe* p = static_cast<Probe*>(ctx);
+  if (std::this_thread::get_id() != p->caller) p->off_caller.fetch_add(1);
+  auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds(static_cast<int64_t>(p->micros * 1000));
+  while (std::chrono::steady_clock::now() < until) {
+  }
+  if (p->nest) {
+    std::pair<Probe*, int> inner{p, ith};
+    ParallelFor(3, ProbeNested, &inner);
+  }
+  p->counts[ith].fetch_add(1);
+}
+
+Napi::Value PoolProbe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Instance* inst = GetInstance(env);
+  int nth = info[0].As<Napi::Number>().Int32Value();
+  int reps = info[1].As<Napi::Number>().Int32Value();
+  nth = nth < 1 ? 1 : (nth > 64 ? 64 : nth);
+  auto probe = std::make_unique<Probe>();
+  for (int i = 0; i < 64; i++) {
+    probe->counts[i] = 0;
+    for (int k = 0; k < 3; k++) probe->nested[i][k] = 0;
+  }
+  probe->caller = std::this_thread::get_id();
+  probe->micros = info[2].As<Napi::Number>().DoubleValue();
+  probe->nest = info[3].As<Napi::Boolean>().Value();
+  if (inst->threads > 1 && inst->pool == nullptr) inst->pool = NewThreadPool(inst->threads);
+  SetCurrentPool(inst->pool);
+  bool exact = true;
+  for (int r = 0; r < reps; r++) {
+    ParallelFor(nth, ProbeSlice, probe.get());
+    for (int i = 0; i < nth; i++) {
+      exact = exact && probe->counts[i].load() == r + 1;
+      for (int k = 0; k < 3; k++) exact = exact && probe->nested[i][k].load() == (probe->nest ? r + 1 : 0);
+    }
+  }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Boolean::New(env, exact));
+  out.Set(1u, Napi::Number::New(env, probe->off_caller.load()));
+  return out;
+}
+
 Napi::Value GetIsa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), IsaName(GetInstance(info.Env())->isa));
 }
@@ -280,6 +345,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("listKernels", Napi::Function::New(env, ListKernels, "listKernels"));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("poolProbe", Napi::Function::New(env, PoolProbe, "poolProbe"));
   exports.Set("isa", Napi::Function::New(env, GetIsa, "isa"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("availableIsas", Napi::Function::New(env, AvailableIsas, "availableIsas"));

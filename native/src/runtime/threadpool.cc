@@ -1,7 +1,13 @@
 #include "threadpool.h"
 
+#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -13,9 +19,15 @@
 namespace tensile {
 namespace {
 
-// How long an idle worker spins before it sleeps: long enough to bridge the JavaScript work between
-// two ops of a training step, short enough not to burn a core when the program goes quiet.
-constexpr auto kSpinTime = std::chrono::microseconds(100);
+// How long an idle worker spins after its last job before it sleeps: long enough to bridge the
+// JavaScript between two ops of a training step (a few µs to a few tens of µs), short enough that a
+// quiet program (or one whose DataLoader workers want the cores) stops paying for it quickly.
+// TENSILE_POOL_SPIN_US overrides it (0: sleep at once), for measurements.
+constexpr int kDefaultSpinMicros = 50;
+
+// How long the calling thread spins for slices still running on workers before it sleeps: they are
+// running (a slice is claimed by a running thread), so this is normally short.
+constexpr auto kCallerSpin = std::chrono::microseconds(50);
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -25,10 +37,54 @@ inline void CpuRelax() {
 #endif
 }
 
+int SpinMicros() {
+  static const int us = [] {
+    const char* env = getenv("TENSILE_POOL_SPIN_US");
+    if (env == nullptr || *env == '\0') return kDefaultSpinMicros;
+    int v = atoi(env);
+    return v < 0 ? 0 : (v > 100000 ? 100000 : v);
+  }();
+  return us;
+}
+
+// Sleep until *word != expected (or a spurious wake-up), and wake sleepers on word. Linux: a futex
+// on the atomic itself; elsewhere a process-wide condition variable polled every millisecond.
+#if defined(__linux__)
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+}
+void FutexWake(std::atomic<uint32_t>* word, int n) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, n, nullptr, nullptr, 0);
+}
+#else
+std::mutex g_futex_mu;
+std::condition_variable g_futex_cv;
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) {
+  std::unique_lock<std::mutex> lock(g_futex_mu);
+  if (word->load() == expected) g_futex_cv.wait_for(lock, std::chrono::milliseconds(1));
+}
+void FutexWake(std::atomic<uint32_t>* /*word*/, int /*n*/) {
+  std::lock_guard<std::mutex> lock(g_futex_mu);
+  g_futex_cv.notify_all();
+}
+#endif
+
 thread_local bool tl_in_task = false;
 
 }  // namespace
 
+// Scheduling: slices are claimed, not assigned. Run publishes a job (fn, ctx, nth) and then the
+// caller and every worker that is awake take slices from one counter until none are left; the
+// caller then waits only for slices already taken, which are running on some thread. A worker that
+// is asleep or descheduled when the job comes costs nothing: the caller (or another worker) runs
+// its share, and when it wakes it finds the job empty.
+//
+// The counter is one 64-bit word, job id in the high half and next slice in the low half, and a
+// worker claims with a compare-and-swap on the whole word: a worker that read job J's description
+// and was then descheduled cannot take a slice of a later job with J's fn, because the word no
+// longer holds J. Everything is seq_cst: a claim that succeeds on J happens before J's last slice
+// finishes, which happens before the caller publishes J + 1, so the fn/ctx/nth a successful
+// claimer read are J's.
 class ThreadPool {
  public:
   explicit ThreadPool(int n) { Start(n); }
@@ -37,37 +93,46 @@ class ThreadPool {
   int size() const { return size_; }
 
   void Run(int nth, tl_task_fn fn, void* ctx) {
-    if (nth <= 1) {  // the common case for small tensors: no locks, no thread-local lookups
-      fn(ctx, 0, 1);
+    if (tl_in_task || size_ <= 1 || !call_mu_.try_lock()) {
+      RunInline(nth, fn, ctx);
       return;
     }
-    if (tl_in_task || !call_mu_.try_lock()) {
-      RunInline(nth < 1 ? 1 : nth, fn, ctx);
-      return;
-    }
-    // Kernels ask for at most the pool's size; a smaller pool (setNumThreads meanwhile) runs the
-    // extra slices on the caller after its own.
-    int extra = nth > size_ ? nth - size_ : 0;
-    int pooled = nth - extra;
-    fn_ = fn;
-    ctx_ = ctx;
-    nth_ = pooled;
-    total_ = nth;
-    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-      std::lock_guard<std::mutex> lock(mu_);
-      cv_.notify_all();
-    }
+    fn_.store(fn);
+    ctx_.store(ctx);
+    nth_.store(nth);
+    done_.store(0);
+    const uint32_t job = job_.load(std::memory_order_relaxed) + 1;
+    claim_.store(static_cast<uint64_t>(job) << 32);
+    job_.store(job);
+    // Wake sleepers only when there are some (no system call on the hot path of back-to-back ops),
+    // and no more than can get a slice (the caller takes one).
+    if (sleepers_.load() > 0) FutexWake(&job_, nth - 1);
+
     tl_in_task = true;
-    fn(ctx, 0, nth);
-    for (int i = pooled; i < nth; i++) fn(ctx, i, nth);
+    uint32_t mine = 0;
+    for (;;) {
+      const uint64_t w = claim_.fetch_add(1);  // only the caller adds; job id stays in the high half
+      const int ith = static_cast<int>(static_cast<uint32_t>(w));
+      if (ith >= nth) break;
+      fn(ctx, ith, nth);
+      mine++;
+    }
     tl_in_task = false;
-    // Wait for every worker to acknowledge the job (those past nth only acknowledge).
-    int spins = 0;
-    while (pending_.load(std::memory_order_acquire) != 0) {
-      if (++spins < 4096) CpuRelax();
-      else std::this_thread::yield();
+    uint32_t d = done_.fetch_add(mine) + mine;
+    // The rest are running on workers now: spin briefly, then sleep until the last one finishes.
+    if (d != static_cast<uint32_t>(nth)) {
+      const auto spin_until = std::chrono::steady_clock::now() + kCallerSpin;
+      int spins = 0;
+      while ((d = done_.load()) != static_cast<uint32_t>(nth)) {
+        if ((++spins & 63) != 0 || std::chrono::steady_clock::now() < spin_until) {
+          CpuRelax();
+          continue;
+        }
+        caller_waiting_.store(1);
+        d = done_.load();
+        if (d != static_cast<uint32_t>(nth)) FutexWait(&done_, d);
+        caller_waiting_.store(0);
+      }
     }
     call_mu_.unlock();
   }
@@ -83,61 +148,75 @@ class ThreadPool {
   void Start(int n) {
     size_ = n < 1 ? 1 : n;
     stop_.store(false);
-    // The generation is read here, not in the new thread: a job (or Stop) posted before a worker
-    // first runs must still count as new to it, or it is missed and Run/Stop wait forever.
-    const uint64_t start = generation_.load(std::memory_order_acquire);
-    for (int i = 1; i < size_; i++) workers_.emplace_back([this, i, start] { Work(i, start); });
+    // The job id is read here, not in the new thread: Stop posted before a worker first runs must
+    // still count as new to it, or it sleeps through it and Stop waits forever.
+    const uint32_t start = job_.load();
+    for (int i = 1; i < size_; i++) workers_.emplace_back([this, start] { Work(start); });
   }
 
   void Stop() {
     stop_.store(true);
-    generation_.fetch_add(1, std::memory_order_seq_cst);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      cv_.notify_all();
-    }
+    job_.fetch_add(1);
+    FutexWake(&job_, INT_MAX);
     for (auto& w : workers_) w.join();
     workers_.clear();
   }
 
-  void Work(int index, uint64_t seen) {
+  // Takes slices of the job with id `job` until none are left.
+  void Help(uint32_t job) {
+    tl_task_fn fn = fn_.load();
+    void* ctx = ctx_.load();
+    const int nth = nth_.load();
+    uint64_t w = claim_.load();
+    while (static_cast<uint32_t>(w >> 32) == job && static_cast<int>(static_cast<uint32_t>(w)) < nth) {
+      if (!claim_.compare_exchange_weak(w, w + 1)) continue;  // w reloaded
+      fn(ctx, static_cast<int>(static_cast<uint32_t>(w)), nth);
+      if (done_.fetch_add(1) + 1 == static_cast<uint32_t>(nth) && caller_waiting_.load()) FutexWake(&done_, 1);
+      w = claim_.load();
+    }
+  }
+
+  void Work(uint32_t seen) {
     tl_in_task = true;
+    const auto spin = std::chrono::microseconds(SpinMicros());
     for (;;) {
-      uint64_t g = generation_.load(std::memory_order_acquire);
-      auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
-      int spins = 0;
-      while (g == seen) {
-        CpuRelax();
-        g = generation_.load(std::memory_order_acquire);
-        if (g != seen) break;
-        if ((++spins & 255) == 0 && std::chrono::steady_clock::now() > spin_until) {
-          std::unique_lock<std::mutex> lock(mu_);
-          sleepers_.fetch_add(1, std::memory_order_seq_cst);
-          cv_.wait(lock, [&] { return generation_.load(std::memory_order_seq_cst) != seen; });
-          sleepers_.fetch_sub(1, std::memory_order_seq_cst);
-          g = generation_.load(std::memory_order_acquire);
+      uint32_t job = job_.load();
+      if (job == seen) {
+        const auto spin_until = std::chrono::steady_clock::now() + spin;
+        int spins = 0;
+        while ((job = job_.load(std::memory_order_relaxed)) == seen) {
+          if ((++spins & 255) != 0 || std::chrono::steady_clock::now() < spin_until) {
+            CpuRelax();
+            continue;
+          }
+          // Dekker with Run: we count ourselves as a sleeper, then look at job_ again; Run stores
+          // job_, then looks at sleepers_. One of us sees the other, and the futex only sleeps
+          // while job_ still holds `seen`.
+          sleepers_.fetch_add(1);
+          if (job_.load() == seen) FutexWait(&job_, seen);
+          sleepers_.fetch_sub(1);
+          spins = 0;
         }
+        job = job_.load();
       }
-      seen = g;
-      if (stop_.load(std::memory_order_acquire)) return;
-      if (index < nth_) fn_(ctx_, index, total_);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      seen = job;
+      if (stop_.load()) return;
+      Help(job);
     }
   }
 
   int size_ = 1;
   std::vector<std::thread> workers_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
-  std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
-  tl_task_fn fn_ = nullptr;
-  void* ctx_ = nullptr;
-  int nth_ = 0;    // slices run by the pool's threads
-  int total_ = 0;  // slices in all (the caller runs those past nth_)
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::mutex call_mu_;  // one parallel loop at a time (a pool serves one environment's thread)
+  std::atomic<tl_task_fn> fn_{nullptr};
+  std::atomic<void*> ctx_{nullptr};
+  std::atomic<int> nth_{0};
+  alignas(64) std::atomic<uint32_t> job_{0};   // the latest job's id; workers spin and sleep on it
+  std::atomic<int> sleepers_{0};               // workers asleep (or about to be) on job_
+  alignas(64) std::atomic<uint64_t> claim_{0};  // job id << 32 | next slice to take
+  alignas(64) std::atomic<uint32_t> done_{0};   // slices of the current job finished
+  std::atomic<uint32_t> caller_waiting_{0};     // the caller sleeps on done_
+  alignas(64) std::mutex call_mu_;              // one parallel loop at a time per pool
 };
 
 namespace {

@@ -1,5 +1,6 @@
-// Thread pools: kernels run as (ith, nth) slices on workers that spin briefly after a job and then
-// sleep on a condition variable, so back-to-back small ops do not pay a wake-up.
+// Thread pools: kernels run as (ith, nth) slices, claimed from a shared counter by the calling thread
+// and by whichever workers are awake, so a worker that sleeps or is descheduled never holds up a
+// loop. Workers spin briefly after a job (back-to-back ops find them awake) and then sleep on a futex.
 //
 // One pool per Node environment (the main thread and each worker_thread), owned by the addon's
 // per-environment state: a worker_thread's kernels never wait for the main thread's pool, and
@@ -31,9 +32,11 @@ int ThreadPoolSize(const ThreadPool* pool);
 // The pool ParallelFor uses on the calling thread (null: run inline).
 void SetCurrentPool(ThreadPool* pool);
 
-// Runs fn(ctx, ith, nth) for every ith in [0, nth) and returns when all have finished. The caller
-// runs slice 0. Runs inline (all slices in order on the caller) when nth <= 1, when the calling
-// thread has no current pool, or when called from inside a task.
+// Runs fn(ctx, ith, nth) exactly once for every ith in [0, nth) and returns when all have finished.
+// The caller takes slices until none are left, then waits for those running on workers; which
+// thread runs a slice (and how many one thread runs) varies from call to call. Runs inline (all
+// slices in order on the caller) when nth <= 1, when the calling thread has no current pool, or
+// when called from inside a task (a nested loop).
 void ParallelFor(int nth, tl_task_fn fn, void* ctx);
 
 }  // namespace tensile

@@ -63,6 +63,12 @@ export interface NativeAddon {
   /** Threads of this thread's (environment's) kernels; each worker_thread has its own count and pool. */
   getNumThreads(): number;
   setNumThreads(n: number): number;
+  /**
+   * Test hook of the thread pool alone: runs `reps` parallel loops of `nth` slices, each busy for
+   * `sliceMicros` µs (and, with `nested`, running a 3-slice loop inside). Returns [every slice ran
+   * exactly once per loop, slices that ran off the calling thread]. Absent from older addons.
+   */
+  poolProbe?(nth: number, reps: number, sliceMicros: number, nested: boolean): [boolean, number];
   /** The ISA level this thread's kernels run. */
   isa(): string;
   setIsa(name: string): boolean;
