@@ -151,6 +151,18 @@ TL_INLINE int32_t ToInt32(double v) {
 // JavaScript's ToUint8 (storing a number into a Uint8Array, the bool storage).
 TL_INLINE uint8_t ToUint8(double v) { return static_cast<uint8_t>(ToInt32(v) & 0xFF); }
 
+// Stores a JavaScript number into an element as a typed array store would.
+template <class T>
+TL_INLINE T StoreNumber(double v) {
+  if constexpr (sizeof(T) == 1) {
+    return ToUint8(v);
+  } else if constexpr (static_cast<T>(0.5) == 0) {
+    return ToInt32(v);
+  } else {
+    return static_cast<T>(v);
+  }
+}
+
 }  // namespace TENSILE_ISA
 }  // namespace tensile
 

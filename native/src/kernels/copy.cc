@@ -188,18 +188,6 @@ int Assign(const tl_args* a, const tl_runtime* rt) {
   return TL_OK;
 }
 
-// Stores a JavaScript number into an element as a typed array store would.
-template <class T>
-TL_INLINE T StoreNumber(double v) {
-  if constexpr (sizeof(T) == 1) {
-    return ToUint8(v);
-  } else if constexpr (static_cast<T>(0.5) == 0) {
-    return ToInt32(v);
-  } else {
-    return static_cast<T>(v);
-  }
-}
-
 struct FillCtx {
   char* data;
   int64_t size;

@@ -14,12 +14,6 @@
 namespace tensile {
 namespace TENSILE_ISA {
 
-// The vector type of vec.h for element type T.
-template <class T>
-struct VecOf;
-template <> struct VecOf<float> { using V = F32; };
-template <> struct VecOf<double> { using V = F64; };
-
 // Packs X[r0 + i, k0 + k] (i < rows, k < depth) of batch item `batch` into panels of w rows as
 // above, writing zeros for the rows of the last panel past `rows`.
 template <class T>

@@ -130,17 +130,6 @@ void GyDevD(const T* g, const T* x, const T* w, int64_t n, double mu, double* sg
   *sgx = s1;
 }
 
-template <class T>
-struct VecOf;
-template <>
-struct VecOf<float> {
-  using S = F32;
-};
-template <>
-struct VecOf<double> {
-  using S = F64;
-};
-
 // y = (x − mu)·a + b over a run.
 template <class T>
 void AffineRun(const T* x, T* y, int64_t n, T mu, T a, T b) {

@@ -148,17 +148,6 @@ template <class T>
 TL_INLINE void StoreIndex(int32_t* p, T v, int) { *p = static_cast<int32_t>(v); }
 #endif
 
-template <class T>
-struct VecOf;
-template <>
-struct VecOf<float> {
-  using S = F32;
-};
-template <>
-struct VecOf<double> {
-  using S = F64;
-};
-
 // One output row of 2×2 stride-2 windows over input rows r0, r1 (row index ih0 of r0), over the
 // first `full` columns (windows inside the input), W lanes at a time (the last vector masked): the
 // scan a, b (row 0), c, d (row 1) as selects, so no branch mispredicts on random data. kValues

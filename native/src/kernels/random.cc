@@ -188,17 +188,6 @@ TL_INLINE double NormalAt(uint32_t key, uint64_t index) {
   return __builtin_sqrt(-2 * FdLog(u1)) * FdCosSmall(2 * 3.141592653589793 * u2);
 }
 
-template <class T>
-TL_INLINE T Store(double v) {
-  if constexpr (sizeof(T) == 1) {
-    return ToUint8(v);
-  } else if constexpr (static_cast<T>(0.5) == 0) {
-    return ToInt32(v);
-  } else {
-    return static_cast<T>(v);
-  }
-}
-
 enum Dist { kUniform, kNormal, kRandint };
 
 struct RandomCtx {
@@ -218,7 +207,7 @@ void RandomTask(void* p, int ith, int nth) {
   const uint32_t key = c.key;
   if constexpr (kDist == kNormal) {
     const double mean = c.p0, std = c.p1;
-    for (int64_t i = start; i < end; i++) d[i] = Store<T>(mean + std * NormalAt(key, c.offset + i));
+    for (int64_t i = start; i < end; i++) d[i] = StoreNumber<T>(mean + std * NormalAt(key, c.offset + i));
   } else {
     const double low = c.p0, range = c.p1 - c.p0;
     const uint32_t km = KeyMix(key);
@@ -234,8 +223,8 @@ void RandomTask(void* p, int ith, int nth) {
       for (int64_t k = i; k < stop; k++) {
         uint32_t r = Mix32(Mix32((lo0 + static_cast<uint32_t>(k - i)) ^ km) ^ hm);
         double u = static_cast<double>(r >> 8) / 16777216.0;
-        if constexpr (kDist == kUniform) d[k] = Store<T>(low + range * u);
-        else d[k] = Store<T>(low + __builtin_floor(u * range));
+        if constexpr (kDist == kUniform) d[k] = StoreNumber<T>(low + range * u);
+        else d[k] = StoreNumber<T>(low + __builtin_floor(u * range));
       }
       i = stop;
     }
@@ -273,7 +262,7 @@ int Randint(const tl_args* a, const tl_runtime* rt) { return RandomKernel<kRandi
 
 template <class T>
 void Permute(T* d, int64_t n, uint32_t key, uint64_t offset) {
-  for (int64_t i = 0; i < n; i++) d[i] = Store<T>(static_cast<double>(i));
+  for (int64_t i = 0; i < n; i++) d[i] = StoreNumber<T>(static_cast<double>(i));
   for (int64_t i = n - 1; i > 0; i--) {
     int64_t j = static_cast<int64_t>(__builtin_floor(Uniform24(key, offset + i) * static_cast<double>(i + 1)));
     T t = d[i];

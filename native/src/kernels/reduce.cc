@@ -143,18 +143,6 @@ struct ProdOp {
   }
 };
 
-// The vector type of an element type.
-template <class T>
-struct VecOf;
-template <>
-struct VecOf<float> {
-  using S = F32;
-};
-template <>
-struct VecOf<double> {
-  using S = F64;
-};
-
 template <bool kMax>
 struct ExtremeOp {
   static constexpr double kInit = kMax ? -__builtin_inf() : __builtin_inf();

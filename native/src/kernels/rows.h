@@ -42,18 +42,6 @@ tl_task_fn ForType(int dtype) {
   }
 }
 
-// Stores a JavaScript number into an element as a typed array store would.
-template <class T>
-TL_INLINE T StoreNumber(double v) {
-  if constexpr (sizeof(T) == 1) {
-    return ToUint8(v);
-  } else if constexpr (static_cast<T>(0.5) == 0) {
-    return ToInt32(v);
-  } else {
-    return static_cast<T>(v);
-  }
-}
-
 // Row-major contiguous strides of `shape`.
 TL_INLINE void ContiguousStrides(const int64_t* shape, int ndim, int64_t* strides) {
   int64_t s = 1;

@@ -278,6 +278,20 @@ using F64 = Scalar<double>;
 
 #endif
 
+// The vector type of element type T (VecOf<T>::V; `S` is the same type, the name some kernels use).
+template <class T>
+struct VecOf;
+template <>
+struct VecOf<float> {
+  using V = F32;
+  using S = F32;
+};
+template <>
+struct VecOf<double> {
+  using V = F64;
+  using S = F64;
+};
+
 // True when this build has vector math for float32 (exp, log, tanh, ...); the generic build calls libm.
 #if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
 #define TL_VECTOR_MATH 1
