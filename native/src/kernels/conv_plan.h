@@ -43,6 +43,11 @@ TL_INLINE PlaneShape ForwardPlanes(const ConvGeom& g) {
   PlaneShape s;
   s.hq = (hp + g.sh - 1) / g.sh;
   s.wq = (wp + g.sw - 1) / g.sw;
+  // Stride 1 with right padding no wider than the left: a row's right pad columns are the next
+  // row's left pad (zeros either way), so rows share them and the pitch drops to w + pl. Fewer
+  // dropped tile positions per row: a 32 × 32 "same" 3 × 3 runs 33 of every 34 lanes → 32 of 33.
+  const int64_t right = wp - g.w - g.pl;  // padded columns read past the image
+  if (g.sw == 1 && right > 0 && right <= g.pl && right <= g.wo && g.wo <= g.w + g.pl) s.wq = g.w + g.pl;
   s.phases = 0;
   for (int64_t ph = 0; ph < g.sh && ph < 8; ph++) {
     for (int64_t pw = 0; pw < g.sw && pw < 8; pw++) {
@@ -105,6 +110,7 @@ template <class T>
 void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, int32_t* off) {
   const ConvGeom& g = *p.g;
   const PlaneShape& s = p.planes;
+  alignas(64) T spare[64];  // SplitStride2's unread phase
   for (int64_t ph = 0; ph < g.sh; ph++) {
     // Stride 2 with both column phases read: split each source row once into both.
     if (g.sw == 2 && s.slot[ph][0] >= 0 && s.slot[ph][1] >= 0) {
@@ -134,6 +140,12 @@ void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, 
           T* row = plane + i * s.wq;
           if (ih < 0 || ih >= g.h) {
             for (int64_t j = 0; j < s.wq; j++) row[j] = T(0);
+          } else if (g.sw == 2 && SplitStride2(row, spare, img + ih * g.w, pw - g.pl, s.wq < 64 ? s.wq : 64, g.w)) {
+            // Stride 2 with one column phase read (a 1×1 shortcut): the vector split, the other
+            // phase thrown away, in runs of 64.
+            for (int64_t j = 64; j < s.wq; j += 64) {
+              SplitStride2(row + j, spare, img + ih * g.w, pw - g.pl + 2 * j, s.wq - j < 64 ? s.wq - j : 64, g.w);
+            }
           } else {
             CopyRun(row, 1, img + ih * g.w, pw - g.pl, g.sw, s.wq, g.w);
           }
@@ -233,6 +245,11 @@ TL_INLINE void InputGradShape(const ConvGeom& g, int64_t rh, int64_t rw, const P
   *cols = rw < g.w ? (g.w - rw + g.sw - 1) / g.sw : 0;
   *hq = *rows + ty.e_max - ty.e_min;
   *wq = *cols + tx.e_max - tx.e_min;
+  // As in ForwardPlanes: the columns read past the row's end (gy columns cols … cols + e_max − 1,
+  // all ≥ wo) are zeros, and so are the next row's first −e_min ≥ e_max, so rows share them.
+  if (tx.e_min < 0 && tx.e_max > 0 && tx.e_max <= -tx.e_min && tx.e_max <= *cols && *cols >= g.wo) {
+    *wq = *cols - tx.e_min;
+  }
 }
 
 template <class T>
@@ -264,6 +281,20 @@ void PrepareInputGrad(const void* ctx, int64_t item, char* scratch, DirectItem<T
   TapsOf(rw, g.pl, g.kw, g.dw, g.sw, &tx);
   int64_t rows, cols, hq, wq;
   InputGradShape(g, rh, rw, ty, tx, &rows, &cols, &hq, &wq);
+  it->rows = rows;
+  it->cols = cols;
+  it->pitch = wq;
+  it->out = p.out + (n * g.c + gi * g.cg) * g.h * g.w + rh * g.w + rw;
+  it->out_ms = g.h * g.w;
+  it->out_rs = g.sh * g.w;
+  it->out_cs = g.sw;
+  it->bias = nullptr;
+  if (ty.count == 0 || tx.count == 0) {  // no tap reaches this phase: RunDirect stores zeros, no planes
+    it->src = nullptr;
+    it->off = nullptr;
+    it->k = 0;
+    return;
+  }
   const int64_t len = g.og * hq * wq;
   T* planes = reinterpret_cast<T*>(scratch);
   int32_t* off = reinterpret_cast<int32_t*>(scratch + PlanAlign(size_t(len + wq + kPlaneSlack) * sizeof(T)));
@@ -291,14 +322,6 @@ void PrepareInputGrad(const void* ctx, int64_t item, char* scratch, DirectItem<T
   it->src = planes;
   it->off = off;
   it->k = g.og * ty.count * tx.count;
-  it->rows = rows;
-  it->cols = cols;
-  it->pitch = wq;
-  it->out = p.out + (n * g.c + gi * g.cg) * g.h * g.w + rh * g.w + rw;
-  it->out_ms = g.h * g.w;
-  it->out_rs = g.sh * g.w;
-  it->out_cs = g.sw;
-  it->bias = nullptr;
 }
 
 // A[ci, (co, a, b)] = w[gi·og + co, ci, ty.tap[a], tx.tap[b]] for the item's phase.

@@ -115,6 +115,10 @@ const cases: OpCase[] = [
   convCase("conv2d padding valid, stride [1,2]", [1, 1, 5, 6], [1, 1, 3, 2], geo({ stride: [1, 2] }), { padding: "valid", stride: [1, 2] }, true, 6),
   convCase("conv2d depthwise (groups = channels)", [2, 3, 4, 4], [3, 1, 2, 2], geo({ groups: 3 }), { groups: 3 }, true, 7),
   convCase("conv2d stride 3 leaves rows unused", [1, 1, 7, 5], [2, 1, 3, 2], geo({ stride: [3, 3] }), { stride: 3 }, false, 8),
+  // Native: a one-phase stride-2 plane copy in runs of 64 columns (rows wider than 128).
+  convCase("conv2d 1x1 stride 2 on 140-wide rows", [1, 2, 3, 140], [2, 2, 1, 1], geo({ stride: [2, 2] }), { stride: 2 }, false, 40),
+  // Native: stride-1 plane rows share their pad columns (pitch w + left pad).
+  convCase("conv2d 3x3 padding [1,2] (rows share pad columns)", [1, 2, 4, 6], [2, 2, 3, 3], geo({ pad: [1, 1, 2, 2] }), { padding: [1, 2] }, true, 41),
   {
     op: "conv2d", name: "conv2d unbatched [C,H,W] input", inputs: [vals([2, 3, 3], 9), vals([1, 2, 2, 2], 10)],
     fn: (x, w) => F.conv2d(x, w),
