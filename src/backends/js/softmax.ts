@@ -4,6 +4,7 @@
  * tensor is seen as [outer, C, inner] around the softmax dim, and every row (o, ·, j) is reduced in
  * float64, so these are the accuracy oracle of the native kernels.
  */
+import type { TypedArray } from "../../core/dtype.js";
 import type { Kernel, KernelInfo, TensorView } from "../../backend/backend.js";
 import { dataOf } from "./storage.js";
 
@@ -99,24 +100,46 @@ interface CrossEntropyArgs {
   ignoreIndex: number;
   eps: number;
   reduction: number;
+  /** x's elements from its first one; the class dim is `size` long with stride `inner`. */
+  xs: TypedArray;
+  outer: number;
+  size: number;
+  inner: number;
+  /** The class weights (null: all 1), read at wOff + c, and their sum. */
+  w: TypedArray | null;
+  wOff: number;
+  wSum: number;
 }
 
 function crossEntropyArgs(inputs: readonly TensorView[], attrs: Record<string, unknown>): CrossEntropyArgs {
+  const x = inputs[0];
+  const weight = attrs.weighted ? inputs[2] : null;
+  const w = weight ? dataOf(weight) : null;
+  const wOff = weight ? weight.offset : 0;
+  const { outer, size, inner } = split(x, 1);
+  let wSum = 0;
+  for (let c = 0; c < size; c++) wSum += w ? w[wOff + c] : 1;
   return {
-    x: inputs[0],
+    x,
     target: inputs[1],
-    weight: attrs.weighted ? inputs[2] : null,
+    weight,
     ignoreIndex: attrs.ignoreIndex as number,
     eps: attrs.labelSmoothing as number,
     reduction: attrs.reduction as number,
+    xs: dataOf(x).subarray(x.offset),
+    outer,
+    size,
+    inner,
+    w,
+    wOff,
+    wSum,
   };
 }
 
 /** Σ over non-ignored targets of weight[target] (1 each without weights): the mean's denominator. */
 function targetWeightSum(a: CrossEntropyArgs): number {
   const t = dataOf(a.target);
-  const w = a.weight ? dataOf(a.weight) : null;
-  const wOff = a.weight ? a.weight.offset : 0;
+  const { w, wOff } = a;
   const count = a.target.shape.reduce((p, d) => p * d, 1);
   let total = 0;
   for (let k = 0; k < count; k++) {
@@ -133,15 +156,9 @@ function targetWeightSum(a: CrossEntropyArgs): number {
  */
 const crossEntropy: Kernel = (inputs, [out], attrs) => {
   const a = crossEntropyArgs(inputs, attrs);
-  const xv = dataOf(a.x);
+  const { xs, outer, size, inner, w, wOff, wSum } = a;
   const t = dataOf(a.target);
-  const w = a.weight ? dataOf(a.weight) : null;
-  const wOff = a.weight ? a.weight.offset : 0;
   const dst = dataOf(out);
-  const { outer, size, inner } = split(a.x, 1);
-  const xs = xv.subarray(a.x.offset);
-  let wSum = 0;
-  for (let c = 0; c < size; c++) wSum += w ? w[wOff + c] : 1;
   let total = 0;
   for (let n = 0; n < outer; n++) {
     for (let j = 0; j < inner; j++) {
@@ -175,15 +192,9 @@ const crossEntropyBackward: Kernel = (inputs, [gx], attrs) => {
   const a = crossEntropyArgs(inputs, attrs);
   const gView = inputs[inputs.length - 1];
   const g = dataOf(gView);
-  const xv = dataOf(a.x);
+  const { xs, outer, size, inner, w, wOff, wSum } = a;
   const t = dataOf(a.target);
-  const w = a.weight ? dataOf(a.weight) : null;
-  const wOff = a.weight ? a.weight.offset : 0;
   const dst = dataOf(gx);
-  const { outer, size, inner } = split(a.x, 1);
-  const xs = xv.subarray(a.x.offset);
-  let wSum = 0;
-  for (let c = 0; c < size; c++) wSum += w ? w[wOff + c] : 1;
   const scalarG = a.reduction === NONE ? 0 : g[gView.offset] / (a.reduction === MEAN ? targetWeightSum(a) : 1);
   for (let n = 0; n < outer; n++) {
     for (let j = 0; j < inner; j++) {
