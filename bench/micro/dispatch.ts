@@ -1,12 +1,12 @@
 /**
- * W7 dispatch-overhead microbenchmark: `tsx bench/dispatch.ts [rounds]`. Times a 1-element add and
+ * W7 dispatch-overhead microbenchmark: `tsx bench/micro/dispatch.ts [rounds]`. Times a 1-element add and
  * a 64×64 matmul in a loop (the result of the previous step disposed, as bench/workers/tensile.ts
  * does), and the same add inside a tidy; prints the median and min–max of wall and CPU µs per op
  * (process.cpuUsage: user + system) over `rounds` repetitions, and the load average, because the
  * machine is shared and wall time alone is noisy.
  */
 import { loadavg } from "node:os";
-import * as tl from "../src/index.js";
+import * as tl from "../../src/index.js";
 
 const rounds = Number(process.argv[2] ?? 7);
 tl.setNumThreads(Number(process.env.TENSILE_NUM_THREADS ?? 2));

@@ -6,33 +6,21 @@
  * the rest of the step is dispatch, autograd and allocation. SHAPES=1 splits kernels by input shapes.
  */
 import * as tl from "../../src/index.js";
-import { getBackend } from "../../src/backend/registry.js";
-import type { KernelInfo } from "../../src/backend/backend.js";
+import { timeKernels, type KernelTime } from "../lib/kernel-timer.js";
 
 const backendName = process.argv[2] ?? "native";
 const steps = Number(process.argv[3] ?? 200);
 tl.setBackend(backendName);
 tl.manualSeed(0);
 
-const stats = new Map<string, { calls: number; ms: number }>();
-if (process.env.KERNELS || process.env.SHAPES) {
-  const kernels = getBackend(backendName).kernels as Map<string, KernelInfo>;
-  for (const [name, info] of [...kernels]) {
-    const run = info.run;
-    kernels.set(name, {
-      ...info,
-      run: (ins, outs, attrs) => {
-        const t0 = performance.now();
-        run(ins, outs, attrs);
-        const key = process.env.SHAPES ? `${name} ${ins.map((t) => `${t.dtype}[${t.shape.join(",")}]/${t.strides.join(",")}`).join(" ")}` : name;
-        const s = stats.get(key) ?? { calls: 0, ms: 0 };
-        s.calls++;
-        s.ms += performance.now() - t0;
-        stats.set(key, s);
-      },
-    });
-  }
-}
+const byShape = process.env.SHAPES !== undefined;
+const stats: Map<string, KernelTime> = process.env.KERNELS || byShape
+  ? timeKernels(backendName, byShape
+    ? (name, ins) => [`${name} ${ins.map((t) => `${t.dtype}[${t.shape.join(",")}]/${t.strides.join(",")}`).join(" ")}`]
+    : undefined)
+  : new Map();
+// With SHAPES the table lists each kernel by shape; the per-name totals are dropped from it below.
+const isShapeKey = (key: string): boolean => !byShape || key.includes(" ");
 
 const model = new tl.nn.Sequential(new tl.nn.Linear(784, 512), new tl.nn.ReLU(), new tl.nn.Linear(512, 512), new tl.nn.ReLU(), new tl.nn.Linear(512, 10));
 const x = tl.randn([128, 784]).keep();
@@ -70,7 +58,7 @@ const cpu = runs.map((r) => r.cpuMs).sort((a, b) => a - b);
 console.log(`backend ${backendName}: ${wall[2].toFixed(3)} ms/step wall (min ${wall[0].toFixed(3)}, max ${wall[4].toFixed(3)}), ` +
   `${cpu[2].toFixed(3)} ms CPU/step (min ${cpu[0].toFixed(3)}), ${(128 / wall[2] * 1000).toFixed(0)} samples/s; loss ${last!.item().toFixed(4)}`);
 if (stats.size > 0) {
-  const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms);
+  const rows = [...stats].filter(([key]) => isShapeKey(key)).sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((s, [, v]) => s + v.ms, 0);
   const meanWall = runs.reduce((s, r) => s + r.wallMs, 0) / runs.length;
   console.log(`kernels ${(total / n).toFixed(3)} ms/step of ${meanWall.toFixed(3)} (outside kernels ${(meanWall - total / n).toFixed(3)})`);

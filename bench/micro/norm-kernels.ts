@@ -1,5 +1,5 @@
-/** Per-kernel timings of the fused normalization ops (rough; see bench/norm.ts). Run: npx tsx bench/norm-kernels.ts */
-import * as tl from "../src/index.js";
+/** Per-kernel timings of the fused normalization ops (rough; see bench/micro/norm.ts). Run: npx tsx bench/micro/norm-kernels.ts */
+import * as tl from "../../src/index.js";
 
 const shapes = [[64, 16, 32, 32], [64, 64, 8, 8]];
 const time = (f: () => void, n = 20): number => {

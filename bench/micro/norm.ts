@@ -1,10 +1,10 @@
 /**
  * Rough microbenchmark of the fused normalization kernels against the composed form they replaced
  * (mean/variance/sub/mul/rsqrt/add, kept here as `composed*`): batchNorm2d in training and layerNorm,
- * forward + backward, interleaved, median of several runs. Run: `npx tsx bench/norm.ts` with
- * TENSILE_NUM_THREADS=2. Compare with bench/peers/norm_torch.py.
+ * forward + backward, interleaved, median of several runs. Run: `npx tsx bench/micro/norm.ts` with
+ * TENSILE_NUM_THREADS=2. Compare with bench/micro/norm_torch.py.
  */
-import * as tl from "../src/index.js";
+import * as tl from "../../src/index.js";
 
 const F = tl.nn.functional;
 

@@ -1,6 +1,6 @@
-"""PyTorch side of bench/norm.ts: batch_norm (training) and layer_norm, forward + backward, ms per call.
+"""PyTorch side of bench/micro/norm.ts: batch_norm (training) and layer_norm, forward + backward, ms per call.
 
-Run: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/peers/norm_torch.py (2 threads, as BENCH.md asks; THREADS=n to change).
+Run: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/micro/norm_torch.py (2 threads, as BENCH.md asks; THREADS=n to change).
 """
 import os
 import statistics

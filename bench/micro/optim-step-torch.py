@@ -1,7 +1,7 @@
 """PyTorch 1.13's optimizer step over the W2 MLP's parameters, foreach=False and foreach=True, the
-peer of bench/optim-step.ts (same shapes, same optimizers, ms per step, median (min-max) of reps).
+peer of bench/micro/optim-step.ts (same shapes, same optimizers, ms per step, median (min-max) of reps).
 
-    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/optim-step-torch.py [reps] [steps]
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/micro/optim-step-torch.py [reps] [steps]
 """
 import sys
 import time

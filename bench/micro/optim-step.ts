@@ -2,14 +2,14 @@
  * Rough timing of one optimizer step over the W2 MLP's parameters (784×512, 512, 512×512, 512,
  * 512×10, 10): the fused update (tl.optim, one kernel call per group) against the per-op composition
  * it replaced (test/optim/composed.ts), interleaved A B A B; then a whole W2 training step (batch 128,
- * forward + cross-entropy + backward + Adam) with each. Compare with bench/optim-step-torch.py.
+ * forward + cross-entropy + backward + Adam) with each. Compare with bench/micro/optim-step-torch.py.
  *
- *   TENSILE_NUM_THREADS=2 node --import tsx bench/optim-step.ts [--reps 9] [--steps 50]
+ *   TENSILE_NUM_THREADS=2 node --import tsx bench/micro/optim-step.ts [--reps 9] [--steps 50]
  */
 import { parseArgs } from "node:util";
-import * as tl from "../src/index.js";
-import * as optim from "../src/optim/index.js";
-import { composedStep } from "../test/optim/composed.js";
+import * as tl from "../../src/index.js";
+import * as optim from "../../src/optim/index.js";
+import { composedStep } from "../../test/optim/composed.js";
 
 const { values } = parseArgs({ options: { reps: { type: "string", default: "9" }, steps: { type: "string", default: "50" } } });
 const reps = Number(values.reps);

@@ -1,35 +1,16 @@
 /**
  * Per-kernel time of one ResNet-20 training step (BENCH.md W4, batch 64) on the active backend:
- * every kernel is wrapped with a timer; convolutions are also keyed by their shapes. Rough (noisy
+ * every kernel is wrapped with a timer (bench/lib/kernel-timer.ts); convolutions are also keyed by their shapes. Rough (noisy
  * machine). Run: TENSILE_NUM_THREADS=2 npx tsx bench/micro/resnet-step.ts
  */
 import * as tl from "../../src/index.js";
-import type { KernelInfo } from "../../src/backend/backend.js";
+import { timeKernels } from "../lib/kernel-timer.js";
 
-const spent = new Map<string, { ms: number; calls: number }>();
-const kernels = tl.getBackend().kernels as Map<string, KernelInfo>;
-const add = (key: string, ms: number): void => {
-  const e = spent.get(key) ?? { ms: 0, calls: 0 };
-  e.ms += ms;
-  e.calls++;
-  spent.set(key, e);
-};
-for (const [name, info] of kernels) {
-  const run = info.run;
-  kernels.set(name, {
-    ...info,
-    run: (inputs, outputs, attrs) => {
-      const t0 = performance.now();
-      run(inputs, outputs, attrs);
-      const ms = performance.now() - t0;
-      add(name, ms);
-      if (name.startsWith("conv2d")) {
-        const shapes = [...inputs, ...outputs].map((t) => t.shape.join("x"));
-        add(`  ${name} ${shapes.join(" ")} s${String((attrs.stride as readonly number[])[0])}`, ms);
-      }
-    },
-  });
-}
+const spent = timeKernels(undefined, (name, inputs, outputs, attrs) => {
+  if (!name.startsWith("conv2d")) return [];
+  const shapes = [...inputs, ...outputs].map((t) => t.shape.join("x"));
+  return [`  ${name} ${shapes.join(" ")} s${String((attrs.stride as readonly number[])[0])}`];
+});
 
 tl.manualSeed(0);
 const model = tl.models.resnet20();

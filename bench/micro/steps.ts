@@ -1,11 +1,11 @@
 /**
- * Training-step overhead check for dispatch work: `tsx bench/steps.ts [W2|W5] [steps]`. Times the
+ * Training-step overhead check for dispatch work: `tsx bench/micro/steps.ts [W2|W5] [steps]`. Times the
  * bench's W2 (MLP) or W5 (LSTM) step as bench/workers/tensile.ts runs it and prints wall and CPU ms
  * per step (median of 5 rounds) and the load average, for before/after comparisons on a busy machine.
  */
 import { loadavg } from "node:os";
-import * as tl from "../src/index.js";
-import { lstmClassifier, mlp } from "./workers/tensile-models.js";
+import * as tl from "../../src/index.js";
+import { lstmClassifier, mlp } from "../workers/tensile-models.js";
 
 const which = process.argv[2] ?? "W5";
 const steps = Number(process.argv[3] ?? 5);
