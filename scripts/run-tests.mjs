@@ -18,7 +18,10 @@ const explicit = process.argv.length > 2;
 // A folder argument means every test file under it (node --test given a folder finds no .ts files).
 const files = explicit ? process.argv.slice(2).flatMap((a) => (statSync(a).isDirectory() ? findTests(a) : [a])) : findTests("test");
 const run = (list, env) => spawnSync(process.execPath, ["--import", "tsx", "--test", ...list], { stdio: "inherit", env }).status ?? 1;
-let status = run(files, process.env);
+// Kernels that claim to overwrite their outputs get them unzeroed; in tests that memory is filled
+// with NaN first (TENSILE_POISON_OUTPUTS), so a kernel that leaves an element unwritten fails.
+const env = { TENSILE_POISON_OUTPUTS: "1", ...process.env };
+let status = run(files, env);
 
 // With the native addon built, the first pass ran on native (the default backend) and the op
 // harness compared every case with js; the op and layer tests then run again on js itself.
@@ -26,6 +29,6 @@ const nativeBuilt = existsSync(join("build", "Release", "tensile_native.node"));
 if (!explicit && nativeBuilt && !process.env.TENSILE_BACKEND) {
   const again = files.filter((f) => /^test[\\/](ops|nn)[\\/]/.test(f));
   console.log(`# second pass: ${again.length} op and layer test files on the js backend (TENSILE_BACKEND=js)`);
-  status = run(again, { ...process.env, TENSILE_BACKEND: "js" }) || status;
+  status = run(again, { ...env, TENSILE_BACKEND: "js" }) || status;
 }
 process.exit(status);

@@ -87,6 +87,13 @@ const REUSE_BYTES = 1 << 25;
 /** The most bytes of freed blocks kept here; beyond it blocks go back to the addon's cache. */
 const REUSE_LIMIT = 1 << 28;
 
+/**
+ * What a kernel that claims to overwrite its outputs finds in them under TENSILE_POISON_OUTPUTS=1:
+ * NaN for floats, a conspicuous value for integers, so a kernel that skips an element (or reads
+ * its output before writing it) shows in the test suite instead of passing on zeroed memory.
+ */
+const POISON: Record<DType, number> = { float32: Number.NaN, float64: Number.NaN, int32: -0x2152411, bool: 0xa5 };
+
 /** Bytes reserved for a request: 64, then four classes per power of two (as the addon rounds). */
 export function classBytes(bytes: number): number {
   if (bytes <= 64) return 64;
@@ -120,7 +127,11 @@ export class NativeMemory {
   private pool: Slot | null = null;
   private poolTop = 0;
 
-  constructor(private readonly addon: NativeAddon, private readonly backend: Backend) {}
+  /**
+   * @param poison fill memory handed out unzeroed (to kernels that overwrite their outputs) with
+   *   POISON; the test runner turns it on (TENSILE_POISON_OUTPUTS=1) to prove those kernels' claim.
+   */
+  constructor(private readonly addon: NativeAddon, private readonly backend: Backend, private readonly poison = false) {}
 
   alloc(dtype: DType, size: number, zero = true): NativeStorage {
     const elsize = bytesPerElement(dtype);
@@ -150,6 +161,7 @@ export class NativeMemory {
       slot = bytes <= SMALL_BYTES ? this.poolSlot(bytes) : this.ownBlock(bytes);
       data = new VIEW[dtype](slot.buffer, slot.byteOffset, size);
     }
+    if (!zero && this.poison) data.fill(POISON[dtype]);
     const base = slot.byteOffset / elsize;
     const s = this.spare.pop();
     if (s === undefined) return new Native(this.backend, dtype, DTYPE_CODE[dtype], size, data, slot.handle, base, slot);

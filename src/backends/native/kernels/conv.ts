@@ -8,6 +8,8 @@ import type { NativeKernelSpec, NativeKernelTable } from "./define.js";
  */
 const convSpec: NativeKernelSpec = {
   strided: false,
+  // Every output element is stored (zeros where no tap reaches), so outputs need no zeroing.
+  overwrites: true,
   attrs: (a) => {
     const stride = a.stride as readonly number[];
     const padding = a.padding as readonly number[];

@@ -7,6 +7,8 @@ import type { NativeKernelSpec, NativeKernelTable } from "./define.js";
  */
 const normSpec: NativeKernelSpec = {
   strided: false,
+  // Each kernel stores every element of its outputs (statistics, normalized values, gradients).
+  overwrites: true,
   attrs: (a) => {
     pushAttr(a.groups as number);
     pushAttr(a.perSample ? 1 : 0);
