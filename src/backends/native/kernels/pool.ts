@@ -59,19 +59,21 @@ const gridSample: NativeKernelSpec = {
  * forward: float32, float64).
  */
 export const poolKernels: NativeKernelTable = {
-  maxPool2dIndices: maxWindows,
-  maxPool2dValues: maxWindows,
-  maxPool2dBackward: maxWindows,
+  // Kernels marked overwrite store every output element (test/backends/native/pool.test.ts runs
+  // them on NaN-filled outputs), so their outputs are not zeroed first.
+  maxPool2dIndices: { ...maxWindows, overwrites: true },
+  maxPool2dValues: { ...maxWindows, overwrites: true },
+  maxPool2dBackward: { ...maxWindows, overwrites: true },
   adaptiveMaxPool2dIndices: shapesOnly,
-  maxPoolPick: shapesOnly,
-  maxPoolBackward: shapesOnly,
-  avgPool2d: avgWindows,
-  avgPool2dBackward: avgWindows,
+  maxPoolPick: { ...shapesOnly, overwrites: true },
+  maxPoolBackward: { ...shapesOnly, overwrites: true },
+  avgPool2d: { ...avgWindows, overwrites: true },
+  avgPool2dBackward: { ...avgWindows, overwrites: true },
   adaptiveAvgPool2d: shapesOnly,
   adaptiveAvgPool2dBackward: shapesOnly,
   upsampleNearest2d: nearest,
   upsampleNearest2dBackward: nearest,
   upsampleBilinear2d: bilinear,
-  upsampleBilinear2dBackward: bilinear,
+  upsampleBilinear2dBackward: { ...bilinear, overwrites: true },
   gridSample,
 };
