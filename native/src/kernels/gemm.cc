@@ -191,8 +191,8 @@ int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
   const int64_t per_thread = macs >= kBalanceMacs ? 2 : 1;
   if (nth > 1 && g.batch < per_thread * nth) {
     // Pick the cut of each item into tm × tn slices that minimizes the waves of slices times a
-    // slice's cost: its tile area plus the panels it packs (each slice packs all of its rows of A
-    // and columns of B).
+    // slice's cost: its tile area plus the panels it packs (each slice packs its rows of A once,
+    // and its columns of B once per MCL3 rows, see GemmBlock).
     const int64_t want = CeilDiv(per_thread * nth, g.batch);
     double best = -1;
     for (int64_t tm = 1; tm <= mp && tm <= 4 * want; tm++) {
@@ -200,7 +200,8 @@ int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
         if (tm * tn < want && !(tm == mp && tn == np)) continue;
         const double rows = double(CeilDiv(mp, tm) * MR), cols = double(CeilDiv(np, tn) * NR);
         const double waves = double(CeilDiv(g.batch * tm * tn, nth));
-        const double cost = waves * (rows * cols + kPackCost * (rows + cols));
+        const double bpacks = double(CeilDiv(CeilDiv(mp, tm) * MR, B::MCL3));
+        const double cost = waves * (rows * cols + kPackCost * (rows + cols * bpacks));
         if (best < 0 || cost < best * (1 - 1e-9)) {
           best = cost;
           job.tm = tm;
