@@ -59,10 +59,13 @@ void ScaleC(const GemmCall<T>& g, int64_t b, int64_t m0, int64_t m1, int64_t n0,
 }
 
 // The inner loops over one packed A block (mc × kc) and one packed B block (kc × nc): each A
-// micro-panel (MR × kc, a few KB) stays in L1 while the B micro-panels stream past it from L2. The
-// A block itself is too big for L2 (it lives in L3), so while one A micro-panel is in use the next
+// micro-panel (MR × kc, a few KB) stays in L1 while the B micro-panels stream past it from L2. A
+// big A block does not stay in L2 (it lives in L3), so while one A micro-panel is in use the next
 // is prefetched, a slice of it per micro-kernel call: without that each micro-panel's first tile
-// waits on L3 (~3% at n = 2048).
+// waits on L3 (~3% at n = 2048). A small block (under kPrefetchABytes) is still in L2 from its
+// packing, where the prefetch instructions would only cost (16 per tile at 64³).
+constexpr int64_t kPrefetchABytes = int64_t(256) << 10;
+
 template <class T>
 TL_INLINE void MacroKernel(const GemmCall<T>& g, T* c, int64_t mc, int64_t nc, int64_t kc, const T* apack,
                            const T* bpack, T beta) {
@@ -70,10 +73,11 @@ TL_INLINE void MacroKernel(const GemmCall<T>& g, T* c, int64_t mc, int64_t nc, i
   constexpr int MR = B::MR, NR = B::NV * VecOf<T>::V::W;
   const int64_t panel_bytes = MR * kc * int64_t(sizeof(T));
   const int64_t chunk = CeilDiv(panel_bytes, CeilDiv(nc, NR) * 64) * 64;  // bytes per call
+  const bool prefetch = mc * kc * int64_t(sizeof(T)) > kPrefetchABytes;
   for (int64_t ir = 0; ir < mc; ir += MR) {
     const int mr = mc - ir < MR ? static_cast<int>(mc - ir) : MR;
     const T* a = apack + ir * kc;
-    const char* next = ir + MR < mc ? reinterpret_cast<const char*>(a + MR * kc) : nullptr;
+    const char* next = prefetch && ir + MR < mc ? reinterpret_cast<const char*>(a + MR * kc) : nullptr;
     int64_t ahead = 0;
     for (int64_t jr = 0; jr < nc; jr += NR) {
       const int nr = nc - jr < NR ? static_cast<int>(nc - jr) : NR;
