@@ -54,6 +54,28 @@ for (const dtype of ["float32", "float64"] as const) {
     agree("dot", () => tl.matmul(randn([257]), randn([257])), tol);
   });
 
+  // The blockings of native/src/kernels/gemm_micro.h, every ISA level: MR = 8 / 6 / 4 rows and
+  // NR = 32 / 16 / 16 columns per register tile, KC = 256 depth, NC = 512 (float32) / 256 (float64)
+  // columns of B and MCL3 = 1024 / 1020 / 512 / 510 rows of A per packed block.
+  test(`native gemm: sizes one either side of the register tiles (${dtype})`, () => {
+    requireNative();
+    for (const m of [1, 3, 5, 7, 9, 13]) {
+      for (const n of [15, 17, 31, 33]) agree(`${m}x37x${n}`, () => tl.matmul(randn([m, 37]), randn([37, n])), tol);
+    }
+  });
+
+  test(`native gemm: sizes one either side of KC, NC and the A block (${dtype})`, () => {
+    requireNative();
+    agree("1025x257x513", () => tl.matmul(randn([1025, 257]), randn([257, 513])), tol);
+    agree("1023x255x511", () => tl.matmul(randn([1023, 255]), randn([255, 511])), tol);
+    agree("1021x256x257 tn", () => tl.matmul(randn([256, 1021]).t(), randn([256, 257])), tol);
+    agree("513x511x255 nt", () => tl.matmul(randn([513, 511]), randn([255, 511]).t()), tol);
+    agree("2047x33x31", () => tl.matmul(randn([2047, 33]), randn([33, 31])), tol);
+    agree("31x2047x3", () => tl.matmul(randn([31, 2047]), randn([2047, 3])), tol);
+    agree("odd batch across the A block", () => tl.matmul(randn([3, 1030, 21]), randn([3, 21, 9])), tol);
+    agree("strided A across the A block, broadcast B", () => tl.matmul(randn([2, 1030, 80]).slice(2, 0, 80, 2), randn([40, 70])), tol);
+  });
+
   test(`native gemm: batches, broadcast batches and strided views (${dtype})`, () => {
     requireNative();
     agree("bmm", () => tl.matmul(randn([5, 37, 45]), randn([5, 45, 29])), tol);
@@ -99,8 +121,9 @@ test("native gemm: one thread and two threads give bit-identical results", () =>
   const before = addon.getNumThreads();
   try {
     tl.manualSeed(3);
-    const a = tl.randn([300, 400]);
-    const b = tl.randn([400, 500]);
+    // Larger than one packed A block (1024 rows), so the slices cross block edges.
+    const a = tl.randn([1100, 300]);
+    const b = tl.randn([300, 600]);
     tl.setNumThreads(1);
     const one = tl.matmul(a, b).dataSync();
     tl.setNumThreads(2);
