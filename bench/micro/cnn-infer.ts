@@ -17,7 +17,8 @@ const reps = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 200);
 const { model } = smallCnn();
 model.eval();
 const x = tl.randn([64, 1, 28, 28]).keep();
-const forward = (): void => tl.noGrad(() => model.forward(x)).dispose();
+// As bench/workers/tensile.ts runs W6: in a tidy scope (intermediates freed at once, not by GC).
+const forward = (): void => tl.tidy(() => tl.noGrad(() => model.forward(x))).dispose();
 
 for (let i = 0; i < 20; i++) forward();
 spent?.clear();

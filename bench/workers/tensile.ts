@@ -55,7 +55,9 @@ function inference(built: Built, x: tl.Tensor): Runner {
     note: built.note || undefined,
     step() {
       last?.dispose();
-      last = tl.noGrad(() => model.forward(x));
+      // In a tidy scope, like the training steps: the forward's intermediates are freed as soon as
+      // it returns (as PyTorch's reference counts free them), not left to the GC safety net.
+      last = tl.tidy(() => tl.noGrad(() => model.forward(x)));
     },
     sync: () => (last ? last.dataSync()[0] : NaN),
     dispose() {
