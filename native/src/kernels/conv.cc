@@ -197,7 +197,13 @@ int Conv2dWeightGradT(const tl_tensor& x, const tl_tensor& gy, const tl_tensor& 
     call.images = g.n;
     call.m = g.og;
     call.k = g.cg * g.kh * g.kw;
+    call.rows = g.ho;
+    call.cols = g.wo;
+    call.pitch = plan.planes.wq;
     call.prepare = PrepareWeightGrad<T>;
+    call.scratch_t = WeightGradScratchT(plan);
+    call.prepare_t = PrepareWeightGradT<T>;
+    call.sources = WeightGradSources<T>;
     call.ctx = &plan;
     call.c = Base<T>(dw);
     call.c_rs = call.k;

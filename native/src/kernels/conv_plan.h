@@ -105,6 +105,75 @@ TL_INLINE bool SplitStride2(T* d0, T* d1, const T* row, int64_t i0, int64_t len,
   return false;
 }
 
+#if defined(TENSILE_ISA_AVX512)
+// r[c] = column c of the 16 × 16 block whose rows are r[0..15].
+TL_INLINE void Transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 8; i++) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  // r[4i + j], 128-bit lane L: column 4L + j of rows 4i … 4i + 3.
+  for (int i = 0; i < 4; i++) {
+    const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+    const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+  }
+  for (int i = 0; i < 4; i++) {
+    t[i] = _mm512_shuffle_f32x4(r[i], r[4 + i], 0x88);
+    t[4 + i] = _mm512_shuffle_f32x4(r[i], r[4 + i], 0xdd);
+    t[8 + i] = _mm512_shuffle_f32x4(r[8 + i], r[12 + i], 0x88);
+    t[12 + i] = _mm512_shuffle_f32x4(r[8 + i], r[12 + i], 0xdd);
+  }
+  for (int i = 0; i < 4; i++) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
+    r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xdd);
+    r[4 + i] = _mm512_shuffle_f32x4(t[4 + i], t[12 + i], 0x88);
+    r[12 + i] = _mm512_shuffle_f32x4(t[4 + i], t[12 + i], 0xdd);
+  }
+}
+#endif
+
+// dst[p · pitch + o] = src[o · cells + p] for o < m, zeros for m ≤ o < pitch: output gradient rows
+// turned position-major, by 16 × 16 blocks (each source row's cache line read whole once; a
+// strided column walk would keep 16 lines 4 KB apart, which share an L1 set, for a 32 × 32 image).
+template <class T>
+void TransposeInto(T* dst, int64_t pitch, const T* src, int64_t m, int64_t cells) {
+#if defined(TENSILE_ISA_AVX512)
+  if constexpr (sizeof(T) == 4) {
+    if (pitch % 16 == 0) {
+      for (int64_t p0 = 0; p0 < cells; p0 += 16) {
+        const int np = cells - p0 < 16 ? static_cast<int>(cells - p0) : 16;
+        const __mmask16 mask = static_cast<__mmask16>(np == 16 ? 0xFFFF : (1u << np) - 1);
+        for (int64_t o0 = 0; o0 < pitch; o0 += 16) {
+          __m512 r[16];
+          for (int i = 0; i < 16; i++) {
+            r[i] = o0 + i < m ? _mm512_maskz_loadu_ps(mask, src + (o0 + i) * cells + p0) : _mm512_setzero_ps();
+          }
+          Transpose16(r);
+          for (int c = 0; c < np; c++) _mm512_storeu_ps(dst + (p0 + c) * pitch + o0, r[c]);
+        }
+      }
+      return;
+    }
+  }
+#endif
+  for (int64_t p0 = 0; p0 < cells; p0 += 16) {
+    const int64_t p1 = cells - p0 < 16 ? cells : p0 + 16;
+    for (int64_t o = 0; o < pitch; o++) {
+      if (o >= m) {
+        for (int64_t p = p0; p < p1; p++) dst[p * pitch + o] = T(0);
+        continue;
+      }
+      const T* row = src + o * cells;
+      for (int64_t p = p0; p < p1; p++) dst[p * pitch + o] = row[p];
+    }
+  }
+}
+
 // Fills planes for image n, group gi of x (conv2d's layout) and their tap offsets.
 template <class T>
 void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, int32_t* off) {
@@ -392,6 +461,50 @@ void PrepareWeightGrad(const void* ctx, int64_t gi, int64_t n, char* scratch, Do
   img->g = rows;
   img->g_pitch = p.q_pitch;
   img->q = g.ho * wq;
+  img->rows = g.ho;
+  img->cols = g.wo;
+  img->pitch = wq;
+}
+
+// x and gy of image n, group gi.
+template <class T>
+int WeightGradSources(const void* ctx, int64_t gi, int64_t n, const char** at, size_t* bytes) {
+  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
+  const ConvGeom& g = *p.g;
+  at[0] = reinterpret_cast<const char*>(p.x + (n * g.c + gi * g.cg) * g.h * g.w);
+  bytes[0] = size_t(g.cg * g.h * g.w) * sizeof(T);
+  at[1] = reinterpret_cast<const char*>(p.gy + (n * g.o + gi * g.og) * g.ho * g.wo);
+  bytes[1] = size_t(g.og * g.ho * g.wo) * sizeof(T);
+  return 2;
+}
+
+// The transposed layout (DotImage): planes, then Gᵀ [ho·wo][DotTPitch(og)], then the offsets.
+template <class T>
+size_t WeightGradScratchT(const ConvPlan<T>& p) {
+  const ConvGeom& g = *p.g;
+  return PlaneBytes<T>(p.planes) + PlanAlign(size_t(g.ho * g.wo * DotTPitch<T>(g.og)) * sizeof(T)) +
+         size_t(g.cg * g.kh * g.kw) * sizeof(int32_t);
+}
+
+template <class T>
+void PrepareWeightGradT(const void* ctx, int64_t gi, int64_t n, char* scratch, DotImage<T>* img) {
+  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
+  const ConvGeom& g = *p.g;
+  const int64_t cells = g.ho * g.wo, mp = DotTPitch<T>(g.og);
+  T* planes = reinterpret_cast<T*>(scratch);
+  T* gt = reinterpret_cast<T*>(scratch + PlaneBytes<T>(p.planes));
+  int32_t* off = reinterpret_cast<int32_t*>(scratch + PlaneBytes<T>(p.planes) +
+                                            PlanAlign(size_t(cells * mp) * sizeof(T)));
+  BuildForwardPlanes(p, n, gi, planes, off);
+  TransposeInto(gt, mp, p.gy + (n * g.o + gi * g.og) * cells, g.og, cells);
+  img->src = planes;
+  img->off = off;
+  img->g = gt;
+  img->g_pitch = mp;
+  img->q = g.ho * p.planes.wq;
+  img->rows = g.ho;
+  img->cols = g.wo;
+  img->pitch = p.planes.wq;
 }
 
 }  // namespace TENSILE_ISA
