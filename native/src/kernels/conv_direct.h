@@ -94,6 +94,13 @@ using DotPrepareFn = void (*)(const void* ctx, int64_t group, int64_t n, char* s
 // many), which RunDot may prefetch while it works on earlier images.
 using DotSourcesFn = int (*)(const void* ctx, int64_t group, int64_t n, const char** at, size_t* bytes);
 
+// Where RunDotOuter's direct tiles read a tap: tap k = (ci, ky, kx) (k = (ci·kh + ky)·kw + kx) of
+// output cell (r, c) is src[ci·h·w + iy·w + ix] with iy = r·sh + ky·dh − pt, ix = c·sw + kx·dw − pl,
+// and zero where (iy, ix) falls outside h × w: no planes at all, src is the image itself.
+struct DotTaps {
+  int64_t cg, kh, kw, h, w, sh, sw, dh, dw, pt, pl;
+};
+
 template <class T>
 struct DotCall {
   int64_t groups = 1, images = 0, m = 0, k = 0;
@@ -103,6 +110,10 @@ struct DotCall {
   size_t scratch_t = 0;                // the same with Gᵀ (prepare_t), which RunDot may choose
   DotPrepareFn<T> prepare_t = nullptr;  // null: G rows only
   DotSourcesFn sources = nullptr;       // null: nothing is prefetched
+  // Gᵀ only (src = the image, read through `taps`); null: no direct tiles.
+  size_t scratch_d = 0;
+  DotPrepareFn<T> prepare_d = nullptr;
+  DotTaps taps{};
   const void* ctx = nullptr;
   T* c = nullptr;           // group g's C[m, k] at c + g·c_group + m·c_rs + k
   int64_t c_rs = 0, c_group = 0;

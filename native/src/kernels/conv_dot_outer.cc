@@ -122,6 +122,90 @@ OuterFn<T> Pick(int mv, int nk) {
   }
 }
 
+// The part of one tap (ky, kx) that falls inside the image: output rows [r0, r1), columns [c0, c1),
+// and the tap's shift (oy, ox) into the image at cell (0, 0).
+struct TapRange {
+  int64_t r0, r1, c0, c1, oy, ox;
+};
+
+// Cells i in [0, cells) with 0 ≤ i·s + o < size: [*lo, *hi).
+TL_INLINE void Inside(int64_t cells, int64_t s, int64_t o, int64_t size, int64_t* lo, int64_t* hi) {
+  *lo = o >= 0 ? 0 : (-o + s - 1) / s;
+  *hi = size - 1 - o < 0 ? 0 : (size - 1 - o) / s + 1;
+  if (*hi > cells) *hi = cells;
+  if (*lo > *hi) *lo = *hi;
+}
+
+template <class T>
+using DirectFn = void (*)(const DotImage<T>* imgs, int64_t count, int64_t o0, int64_t ci0, const DotTaps& tp,
+                          const TapRange& tr, T* ct, int64_t kstride, int64_t ct_rs, bool fresh, Prefetch* pf);
+
+// As OuterTile for NK channels ci0 … ci0 + NK − 1 of one tap, read from the image itself (DotTaps):
+// ct[(kbase + j · kstride) · ct_rs + …] with kbase the tap's row of channel ci0; cells where the tap
+// reads padding are skipped (their products are zero).
+template <class T, int MV, int NK>
+__attribute__((noinline)) void DirectTile(const DotImage<T>* imgs, int64_t count, int64_t o0, int64_t ci0,
+                                          const DotTaps& tp, const TapRange& tr, T* ct, int64_t kstride,
+                                          int64_t ct_rs, bool fresh, Prefetch* pf) {
+  using V = typename VecOf<T>::V;
+  constexpr int W = V::W;
+  typename V::V acc[MV][NK];
+#pragma GCC unroll 16
+  for (int j = 0; j < NK; j++) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MV; i++) acc[i][j] = fresh ? V::set1(T(0)) : V::load(ct + j * kstride * ct_rs + o0 + i * W);
+  }
+  const int64_t hw = tp.h * tp.w, sw = tp.sw, row_step = tp.sh * tp.w;
+  const int64_t c0 = tr.c0, c1 = tr.c1;
+  for (int64_t n = 0; n < count; n++) {
+    const DotImage<T>& im = imgs[n];
+    const int64_t gp = im.g_pitch;
+    const T* s[NK];
+#pragma GCC unroll 16
+    for (int j = 0; j < NK; j++) s[j] = im.src + (ci0 + j) * hw + (tr.r0 * tp.sh + tr.oy) * tp.w + tr.ox;
+    for (int64_t r = tr.r0; r < tr.r1; r++) {
+      PrefetchRow(pf);
+      const T* g = im.g + o0 + (r * im.cols + c0) * gp;
+      for (int64_t c = c0; c < c1; c++, g += gp) {
+        typename V::V gv[MV];
+#pragma GCC unroll 16
+        for (int i = 0; i < MV; i++) gv[i] = V::load(g + i * W);
+#pragma GCC unroll 16
+        for (int j = 0; j < NK; j++) {
+          const typename V::V b = V::set1(s[j][c * sw]);
+#pragma GCC unroll 16
+          for (int i = 0; i < MV; i++) acc[i][j] = V::fma(gv[i], b, acc[i][j]);
+        }
+      }
+#pragma GCC unroll 16
+      for (int j = 0; j < NK; j++) s[j] += row_step;
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < NK; j++) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MV; i++) V::store(ct + j * kstride * ct_rs + o0 + i * W, acc[i][j]);
+  }
+}
+
+template <class T, int MV, int NK>
+DirectFn<T> PickDirectNK(int nk) {
+  if constexpr (NK == 0) {
+    return nullptr;
+  } else {
+    return nk == NK ? &DirectTile<T, MV, NK> : PickDirectNK<T, MV, NK - 1>(nk);
+  }
+}
+
+template <class T, int MV>
+DirectFn<T> PickDirect(int mv, int nk) {
+  if constexpr (MV == 0) {
+    return nullptr;
+  } else {
+    return mv == MV ? PickDirectNK<T, MV, kNK[MV]>(nk) : PickDirect<T, MV - 1>(mv, nk);
+  }
+}
+
 // Most threads a job keeps per-thread results for (the pool's own limit).
 constexpr int kMaxThreads = 256;
 
@@ -132,6 +216,7 @@ struct OuterJob {
   size_t stride;        // scratch bytes per prepared image
   size_t ct_bytes;      // one thread's Cᵀ (all groups)
   int64_t chunk;        // images prepared at once
+  bool direct;          // tiles read the images themselves (prepare_d), not planes (prepare_t)
   int64_t run;          // images per unit
   int64_t next;         // the next unit (__atomic builtins)
   T* partial[kMaxThreads];
@@ -187,8 +272,14 @@ void OuterTask(void* p, int ith, int) {
   T* ct = reinterpret_cast<T*>(scratch);
   char* area = scratch + job.ct_bytes;
   const int64_t nv = job.mp / W;
+  const DotTaps& tp = call.taps;
+  const int64_t taps = tp.kh * tp.kw;
   int64_t tiles = 0;  // tile calls per chunk
-  for (int64_t v0 = 0; v0 < nv; v0 += kMV) tiles += CeilDiv(call.k, NkFor(nv - v0 < kMV ? int(nv - v0) : kMV));
+  for (int64_t v0 = 0; v0 < nv; v0 += kMV) {
+    const int nk = NkFor(nv - v0 < kMV ? int(nv - v0) : kMV);
+    tiles += job.direct ? taps * CeilDiv(tp.cg, nk) : CeilDiv(call.k, nk);
+  }
+  const DotPrepareFn<T> prepare = job.direct ? call.prepare_d : call.prepare_t;
   DotImage<T> imgs[kMaxChunk];
   Prefetch pf;
   bool fresh = true;
@@ -201,7 +292,7 @@ void OuterTask(void* p, int ith, int) {
       T* ctg = ct + gi * call.k * job.mp;
       for (int64_t n0 = na; n0 < nb; n0 += job.chunk) {
         const int64_t count = nb - n0 < job.chunk ? nb - n0 : job.chunk;
-        for (int64_t n = 0; n < count; n++) call.prepare_t(call.ctx, gi, n0 + n, area + n * job.stride, &imgs[n]);
+        for (int64_t n = 0; n < count; n++) prepare(call.ctx, gi, n0 + n, area + n * job.stride, &imgs[n]);
         // The chunk after this one: the rest of this group's run, the next group, or the next run.
         int64_t qg = gi, q0 = n0 + count, q1 = nb;
         if (q0 >= nb) {
@@ -213,6 +304,26 @@ void OuterTask(void* p, int ith, int) {
         QueueSources(call, qg, q0, q1 < call.images ? q1 : call.images, tiles * count * imgs[0].rows, &pf);
         for (int64_t v0 = 0; v0 < nv; v0 += kMV) {
           const int mv = nv - v0 < kMV ? static_cast<int>(nv - v0) : kMV;
+          if (job.direct) {
+            // Per tap, the channels in as many tiles as kNK[mv] needs, widths differing by at most one.
+            const int64_t ct_n = CeilDiv(tp.cg, NkFor(mv)), base = tp.cg / ct_n, wider = tp.cg % ct_n;
+            for (int64_t ky = 0; ky < tp.kh; ky++) {
+              for (int64_t kx = 0; kx < tp.kw; kx++) {
+                TapRange tr;
+                tr.oy = ky * tp.dh - tp.pt;
+                tr.ox = kx * tp.dw - tp.pl;
+                Inside(imgs[0].rows, tp.sh, tr.oy, tp.h, &tr.r0, &tr.r1);
+                Inside(imgs[0].cols, tp.sw, tr.ox, tp.w, &tr.c0, &tr.c1);
+                for (int64_t t = 0, ci0 = 0; t < ct_n; t++) {
+                  const int nd = static_cast<int>(t < wider ? base + 1 : base);
+                  PickDirect<T, kMV>(mv, nd)(imgs, count, v0 * W, ci0, tp, tr, ctg + (ci0 * taps + ky * tp.kw + kx) * job.mp,
+                                             taps, job.mp, fresh && n0 == na, &pf);
+                  ci0 += nd;
+                }
+              }
+            }
+            continue;
+          }
           // As many tiles as kNK[mv] needs, their widths differing by at most one.
           const int64_t kt = CeilDiv(call.k, NkFor(mv)), base = call.k / kt, wider = call.k % kt;
           for (int64_t t = 0, k0 = 0; t < kt; t++) {
@@ -260,6 +371,18 @@ bool OuterWins(const DotCall<T>& call) {
   return outer_use >= 0.9 * rows_use;
 }
 
+// Direct tiles hold one tap's channels, so they need enough of them per group to fill a tile.
+template <class T>
+bool UseDirect(const DotCall<T>& call) {
+  const char* e = getenv("TENSILE_DOT_DIRECT");
+  if (e != nullptr && e[0] != 0) return e[0] == '1' && call.prepare_d != nullptr;
+  if (call.prepare_d == nullptr) return false;
+  const int64_t nv = DotTPitch<T>(call.m) / VecOf<T>::V::W;
+  const int nk = kNK[nv < kMV ? nv : kMV];
+  const int64_t tiles = CeilDiv(call.taps.cg, nk);
+  return call.taps.cg / tiles >= (nk * 2 + 2) / 3;
+}
+
 template <class T>
 int Outer(const DotCall<T>& call, const tl_runtime* rt) {
   if (call.prepare_t == nullptr || call.groups <= 0 || call.m <= 0 || call.k <= 0 || call.images <= 0) {
@@ -269,7 +392,8 @@ int Outer(const DotCall<T>& call, const tl_runtime* rt) {
   job.call = &call;
   job.status = TL_OK;
   job.mp = DotTPitch<T>(call.m);
-  job.stride = Align64(call.scratch_t);
+  job.direct = UseDirect(call);
+  job.stride = Align64(job.direct ? call.scratch_d : call.scratch_t);
   job.ct_bytes = Align64(size_t(call.groups * call.k * job.mp) * sizeof(T));
   if (job.ct_bytes > kConvScratchBytes / 4 || job.ct_bytes + job.stride > kConvScratchBytes) return TL_ERR_UNSUPPORTED;
   int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kConvGrainMacs) : rt->n_threads;
@@ -278,7 +402,10 @@ int Outer(const DotCall<T>& call, const tl_runtime* rt) {
   if (call.images < nth || !OuterWins(call)) return TL_ERR_UNSUPPORTED;
   job.run = CeilDiv(call.images, 4 * int64_t(nth));  // about four runs per thread
   const size_t room = (kConvScratchBytes - job.ct_bytes) / job.stride;
-  const size_t want = ChunkBytes() / job.stride;
+  // Direct tiles reread the images themselves too.
+  const size_t per_image =
+      job.stride + (job.direct ? size_t(call.taps.cg * call.taps.h * call.taps.w) * sizeof(T) : size_t(0));
+  const size_t want = ChunkBytes() / per_image;
   int64_t chunk = static_cast<int64_t>(want < 1 ? 1 : (want < room ? want : room));
   if (chunk > kMaxChunk) chunk = kMaxChunk;
   job.chunk = chunk;

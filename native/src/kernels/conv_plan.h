@@ -466,6 +466,30 @@ void PrepareWeightGrad(const void* ctx, int64_t gi, int64_t n, char* scratch, Do
   img->pitch = wq;
 }
 
+// Gᵀ alone, for tiles that read x itself (DotTaps).
+template <class T>
+size_t WeightGradScratchD(const ConvPlan<T>& p) {
+  const ConvGeom& g = *p.g;
+  return PlanAlign(size_t(g.ho * g.wo * DotTPitch<T>(g.og)) * sizeof(T));
+}
+
+template <class T>
+void PrepareWeightGradD(const void* ctx, int64_t gi, int64_t n, char* scratch, DotImage<T>* img) {
+  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
+  const ConvGeom& g = *p.g;
+  const int64_t cells = g.ho * g.wo, mp = DotTPitch<T>(g.og);
+  T* gt = reinterpret_cast<T*>(scratch);
+  TransposeInto(gt, mp, p.gy + (n * g.o + gi * g.og) * cells, g.og, cells);
+  img->src = p.x + (n * g.c + gi * g.cg) * g.h * g.w;
+  img->off = nullptr;
+  img->g = gt;
+  img->g_pitch = mp;
+  img->q = cells;
+  img->rows = g.ho;
+  img->cols = g.wo;
+  img->pitch = g.w;
+}
+
 // x and gy of image n, group gi.
 template <class T>
 int WeightGradSources(const void* ctx, int64_t gi, int64_t n, const char** at, size_t* bytes) {
