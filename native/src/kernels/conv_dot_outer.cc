@@ -1,12 +1,14 @@
 // RunDotOuter (conv_direct.h): weight gradients as sums of outer products. With G transposed
-// (Gᵀ: each output cell's m channels contiguous), Cᵀ[k, o..o+W) += Gᵀ[p, o..o+W) · src[off[k] + p]
-// with the plane value broadcast. Vectors run along output channels, so output cells take no lanes:
-// no tails, no dropped pad columns, no horizontal sums; a 64 × 576 gradient of 8 × 8 planes runs
-// its whole 4096-long reduction per image batch in registers. Each thread sums its own images into
-// a Cᵀ of its own; the last step adds them up and transposes into C.
-#include <stdio.h>
-#include <stdlib.h>
-
+// (Gᵀ: each output cell's m channels contiguous), Cᵀ[k, o..o+W) += Gᵀ[p, o..o+W) · x_k(p), the
+// input value tap k reads at cell p broadcast to all lanes. Vectors run along output channels, so
+// cells take no lanes: no tails, no dropped pad columns, no horizontal sums, and a tile's whole
+// reduction over a chunk of images stays in registers. Two kinds of tile:
+//   direct: one tap × a block of input channels, read from x itself (DotTaps); the cells where the
+//           tap reads padding are skipped. Nothing but Gᵀ is prepared per image.
+//   planes: any run of taps, read from conv2d's zero-padded planes (src[off[k] + r·pitch + c]),
+//           for groups with too few input channels to fill a direct tile (a 3-channel stem).
+// Each thread sums its own runs of images into a Cᵀ of its own; the last step adds them up and
+// transposes into C.
 #include "conv_direct.h"
 
 namespace tensile {
@@ -223,20 +225,6 @@ struct OuterJob {
   volatile int status;
 };
 
-int NkFor(int mv) {
-  static const int* nk = [] {
-    static int v[kMV + 1];
-    for (int i = 0; i <= kMV; i++) {
-      char name[32];
-      snprintf(name, sizeof(name), "TENSILE_DOT_NK%d", i);
-      const char* e = getenv(name);
-      v[i] = e != nullptr && atoi(e) > 0 && atoi(e) <= kNK[i] ? atoi(e) : kNK[i];
-    }
-    return v;
-  }();
-  return nk[mv];
-}
-
 // Queues the sources of images [n0, n1) of group gi in pf, to be issued over `rows` output rows.
 template <class T>
 void QueueSources(const DotCall<T>& call, int64_t gi, int64_t n0, int64_t n1, int64_t rows, Prefetch* pf) {
@@ -276,7 +264,7 @@ void OuterTask(void* p, int ith, int) {
   const int64_t taps = tp.kh * tp.kw;
   int64_t tiles = 0;  // tile calls per chunk
   for (int64_t v0 = 0; v0 < nv; v0 += kMV) {
-    const int nk = NkFor(nv - v0 < kMV ? int(nv - v0) : kMV);
+    const int nk = kNK[nv - v0 < kMV ? nv - v0 : kMV];
     tiles += job.direct ? taps * CeilDiv(tp.cg, nk) : CeilDiv(call.k, nk);
   }
   const DotPrepareFn<T> prepare = job.direct ? call.prepare_d : call.prepare_t;
@@ -306,7 +294,7 @@ void OuterTask(void* p, int ith, int) {
           const int mv = nv - v0 < kMV ? static_cast<int>(nv - v0) : kMV;
           if (job.direct) {
             // Per tap, the channels in as many tiles as kNK[mv] needs, widths differing by at most one.
-            const int64_t ct_n = CeilDiv(tp.cg, NkFor(mv)), base = tp.cg / ct_n, wider = tp.cg % ct_n;
+            const int64_t ct_n = CeilDiv(tp.cg, kNK[mv]), base = tp.cg / ct_n, wider = tp.cg % ct_n;
             for (int64_t ky = 0; ky < tp.kh; ky++) {
               for (int64_t kx = 0; kx < tp.kw; kx++) {
                 TapRange tr;
@@ -325,7 +313,7 @@ void OuterTask(void* p, int ith, int) {
             continue;
           }
           // As many tiles as kNK[mv] needs, their widths differing by at most one.
-          const int64_t kt = CeilDiv(call.k, NkFor(mv)), base = call.k / kt, wider = call.k % kt;
+          const int64_t kt = CeilDiv(call.k, kNK[mv]), base = call.k / kt, wider = call.k % kt;
           for (int64_t t = 0, k0 = 0; t < kt; t++) {
             const int nd = static_cast<int>(t < wider ? base + 1 : base);
             Pick<T, kMV>(mv, nd)(imgs, count, v0 * W, k0, ctg, job.mp, fresh && n0 == na, &pf);
@@ -340,22 +328,6 @@ void OuterTask(void* p, int ith, int) {
   if (!fresh) job.partial[ith] = ct;
 }
 
-// Overrides for measuring (temporary): TENSILE_DOT=rows|outer, TENSILE_DOT_CHUNK=<KiB>.
-int ModeOverride() {
-  static const int mode = [] {
-    const char* e = getenv("TENSILE_DOT");
-    return e == nullptr || e[0] == 0 ? 0 : (e[0] == 'o' ? 1 : 2);
-  }();
-  return mode;
-}
-size_t ChunkBytes() {
-  static const size_t b = [] {
-    const char* e = getenv("TENSILE_DOT_CHUNK");
-    return e == nullptr ? kChunkBytes : size_t(atol(e)) << 10;
-  }();
-  return b;
-}
-
 // Whether broadcasting beats the row engine on this geometry. The row engine wastes the lanes
 // past each image's last full vector of positions and its dropped pad columns, and pays a
 // horizontal sum per tile and chunk; this one wastes the lanes past m and pays Gᵀ's transposition.
@@ -363,8 +335,6 @@ size_t ChunkBytes() {
 // fills its vectors, so the test is on lane use alone, with a margin for the row engine's sums.
 template <class T>
 bool OuterWins(const DotCall<T>& call) {
-  const int mode = ModeOverride();
-  if (mode != 0) return mode == 1;
   constexpr int64_t W = VecOf<T>::V::W;
   const double outer_use = double(call.m) / double(DotTPitch<T>(call.m));
   const double rows_use = double(call.rows * call.cols) / double(CeilDiv(call.rows * call.pitch, W) * W);
@@ -374,8 +344,6 @@ bool OuterWins(const DotCall<T>& call) {
 // Direct tiles hold one tap's channels, so they need enough of them per group to fill a tile.
 template <class T>
 bool UseDirect(const DotCall<T>& call) {
-  const char* e = getenv("TENSILE_DOT_DIRECT");
-  if (e != nullptr && e[0] != 0) return e[0] == '1' && call.prepare_d != nullptr;
   if (call.prepare_d == nullptr) return false;
   const int64_t nv = DotTPitch<T>(call.m) / VecOf<T>::V::W;
   const int nk = kNK[nv < kMV ? nv : kMV];
@@ -405,7 +373,7 @@ int Outer(const DotCall<T>& call, const tl_runtime* rt) {
   // Direct tiles reread the images themselves too.
   const size_t per_image =
       job.stride + (job.direct ? size_t(call.taps.cg * call.taps.h * call.taps.w) * sizeof(T) : size_t(0));
-  const size_t want = ChunkBytes() / per_image;
+  const size_t want = kChunkBytes / per_image;
   int64_t chunk = static_cast<int64_t>(want < 1 ? 1 : (want < room ? want : room));
   if (chunk > kMaxChunk) chunk = kMaxChunk;
   job.chunk = chunk;
