@@ -168,6 +168,7 @@ __attribute__((noinline)) void DirectTile(const DotImage<T>* imgs, int64_t count
     for (int64_t r = tr.r0; r < tr.r1; r++) {
       PrefetchRow(pf);
       const T* g = im.g + o0 + (r * im.cols + c0) * gp;
+#pragma GCC unroll 2
       for (int64_t c = c0; c < c1; c++, g += gp) {
         typename V::V gv[MV];
 #pragma GCC unroll 16
@@ -222,8 +223,39 @@ struct OuterJob {
   int64_t run;          // images per unit
   int64_t next;         // the next unit (__atomic builtins)
   T* partial[kMaxThreads];
+  int threads;          // partial[0, threads) hold Cᵀ or null
   volatile int status;
 };
+
+// Elements of Cᵀ partials worth a thread in the final sum.
+constexpr int64_t kReduceGrain = int64_t(1) << 15;
+
+// C[g][i][j] = Σ over threads of Cᵀ[g][j][i], for this thread's share of the (g, j) rows of Cᵀ.
+template <class T>
+void ReduceTask(void* p, int ith, int nth) {
+  const OuterJob<T>& job = *static_cast<const OuterJob<T>*>(p);
+  const DotCall<T>& call = *job.call;
+  int64_t r0, r1;
+  Split(call.groups * call.k, ith, nth, &r0, &r1);
+  for (int64_t r = r0; r < r1; r++) {
+    const int64_t g = r / call.k, j = r % call.k;
+    T* col = call.c + g * call.c_group + j;
+    for (int64_t i = 0; i < call.m; i++) {
+      T sum = T(0);
+      for (int t = 0; t < job.threads; t++) sum += job.partial[t] != nullptr ? job.partial[t][r * job.mp + i] : T(0);
+      col[i * call.c_rs] = sum;
+    }
+  }
+}
+
+// Tap (ky, kx)'s range in image `im`'s output grid.
+template <class T>
+TL_INLINE void Range(const DotImage<T>& im, const DotTaps& tp, int64_t ky, int64_t kx, TapRange* tr) {
+  tr->oy = ky * tp.dh - tp.pt;
+  tr->ox = kx * tp.dw - tp.pl;
+  Inside(im.rows, tp.sh, tr->oy, tp.h, &tr->r0, &tr->r1);
+  Inside(im.cols, tp.sw, tr->ox, tp.w, &tr->c0, &tr->c1);
+}
 
 // Queues the sources of images [n0, n1) of group gi in pf, to be issued over `rows` output rows.
 template <class T>
@@ -298,10 +330,7 @@ void OuterTask(void* p, int ith, int) {
             for (int64_t ky = 0; ky < tp.kh; ky++) {
               for (int64_t kx = 0; kx < tp.kw; kx++) {
                 TapRange tr;
-                tr.oy = ky * tp.dh - tp.pt;
-                tr.ox = kx * tp.dw - tp.pl;
-                Inside(imgs[0].rows, tp.sh, tr.oy, tp.h, &tr.r0, &tr.r1);
-                Inside(imgs[0].cols, tp.sw, tr.ox, tp.w, &tr.c0, &tr.c1);
+                Range(imgs[0], tp, ky, kx, &tr);
                 for (int64_t t = 0, ci0 = 0; t < ct_n; t++) {
                   const int nd = static_cast<int>(t < wider ? base + 1 : base);
                   PickDirect<T, kMV>(mv, nd)(imgs, count, v0 * W, ci0, tp, tr, ctg + (ci0 * taps + ky * tp.kw + kx) * job.mp,
@@ -368,7 +397,8 @@ int Outer(const DotCall<T>& call, const tl_runtime* rt) {
   if (nth > kMaxThreads) nth = kMaxThreads;
   // Images are the unit of work: with fewer images than threads, the row engine splits tiles.
   if (call.images < nth || !OuterWins(call)) return TL_ERR_UNSUPPORTED;
-  job.run = CeilDiv(call.images, 4 * int64_t(nth));  // about four runs per thread
+  // About eight runs per thread: a thread that ends early can take over most of the rest.
+  job.run = CeilDiv(call.images, 8 * int64_t(nth));
   const size_t room = (kConvScratchBytes - job.ct_bytes) / job.stride;
   // Direct tiles reread the images themselves too.
   const size_t per_image =
@@ -383,18 +413,11 @@ int Outer(const DotCall<T>& call, const tl_runtime* rt) {
   for (int t = 0; t < nth; t++) job.partial[t] = nullptr;
   rt->parallel_for(nth, OuterTask<T>, &job);
   if (job.status != TL_OK) return job.status;
-  // C[g][i][j] = Σ over threads of Cᵀ[g][j][i].
-  for (int64_t g = 0; g < call.groups; g++) {
-    for (int64_t j = 0; j < call.k; j++) {
-      const int64_t at = (g * call.k + j) * job.mp;
-      T* col = call.c + g * call.c_group + j;
-      for (int64_t i = 0; i < call.m; i++) {
-        T sum = T(0);
-        for (int t = 0; t < nth; t++) sum += job.partial[t] != nullptr ? job.partial[t][at + i] : T(0);
-        col[i * call.c_rs] = sum;
-      }
-    }
-  }
+  job.threads = nth;
+  const int64_t rows = call.groups * call.k;
+  int rth = static_cast<int>(rows * call.m * nth / kReduceGrain);
+  rth = rth < 1 ? 1 : (rth > nth ? nth : rth);
+  rt->parallel_for(rth, ReduceTask<T>, &job);
   return TL_OK;
 }
 
