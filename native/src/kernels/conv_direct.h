@@ -7,6 +7,8 @@
 //
 //   RunDirect: out[m, r, c] (+)= Σ_k A[m, k] · src[off[k] + r · pitch + c]   (conv2d, conv2dInputGrad)
 //   RunDot:    C[m, k] = Σ_images Σ_q G[m, q] · src[off[k] + q]              (conv2dWeightGrad)
+//              either as dot products along q (conv_dot.cc) or, when m fills whole vectors, as
+//              outer products of Gᵀ rows and broadcast inputs (RunDotOuter, conv_dot_outer.cc)
 #ifndef TENSILE_KERNELS_CONV_DIRECT_H
 #define TENSILE_KERNELS_CONV_DIRECT_H
 
