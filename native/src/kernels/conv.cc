@@ -197,7 +197,16 @@ int Conv2dWeightGradT(const tl_tensor& x, const tl_tensor& gy, const tl_tensor& 
     call.images = g.n;
     call.m = g.og;
     call.k = g.cg * g.kh * g.kw;
+    call.rows = g.ho;
+    call.cols = g.wo;
+    call.pitch = plan.planes.wq;
     call.prepare = PrepareWeightGrad<T>;
+    call.scratch_t = WeightGradScratchT(plan);
+    call.prepare_t = PrepareWeightGradT<T>;
+    call.sources = WeightGradSources<T>;
+    call.scratch_d = WeightGradScratchD(plan);
+    call.prepare_d = PrepareWeightGradD<T>;
+    call.taps = DotTaps{g.cg, g.kh, g.kw, g.h, g.w, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl};
     call.ctx = &plan;
     call.c = Base<T>(dw);
     call.c_rs = call.k;

@@ -7,6 +7,8 @@
 //
 //   RunDirect: out[m, r, c] (+)= Σ_k A[m, k] · src[off[k] + r · pitch + c]   (conv2d, conv2dInputGrad)
 //   RunDot:    C[m, k] = Σ_images Σ_q G[m, q] · src[off[k] + q]              (conv2dWeightGrad)
+//              either as dot products along q (conv_dot.cc) or, when m fills whole vectors, as
+//              outer products of Gᵀ rows and broadcast inputs (RunDotOuter, conv_dot_outer.cc)
 #ifndef TENSILE_KERNELS_CONV_DIRECT_H
 #define TENSILE_KERNELS_CONV_DIRECT_H
 
@@ -66,7 +68,9 @@ int RunDirect(const DirectCall<float>& call, const tl_runtime* rt);
 int RunDirect(const DirectCall<double>& call, const tl_runtime* rt);
 
 // One image of a weight gradient: G rows (m of them, `q` long, `g_pitch` apart; zeros where a
-// position is padding) and the planes its taps read.
+// position is padding) and the planes its taps read. Transposed (prepare_t): g is Gᵀ, one row of
+// g_pitch = DotTPitch(m) elements per output cell r · cols + c (zeros past m), and output cell
+// (r, c) reads src[off[k] + r · pitch + c].
 template <class T>
 struct DotImage {
   const T* src;
@@ -74,17 +78,44 @@ struct DotImage {
   const T* g;
   int64_t g_pitch;
   int64_t q;
+  int64_t rows, cols, pitch;  // output grid and plane row pitch
 };
+
+// Gᵀ's row pitch: m rounded up to whole vectors.
+template <class T>
+TL_INLINE int64_t DotTPitch(int64_t m) {
+  constexpr int64_t W = VecOf<T>::V::W;
+  return (m + W - 1) / W * W;
+}
 
 // Builds image `n` of group `group` in `scratch`.
 template <class T>
 using DotPrepareFn = void (*)(const void* ctx, int64_t group, int64_t n, char* scratch, DotImage<T>* img);
 
+// The memory prepare() reads for image `n` of group `group`: up to two byte ranges (returns how
+// many), which RunDot may prefetch while it works on earlier images.
+using DotSourcesFn = int (*)(const void* ctx, int64_t group, int64_t n, const char** at, size_t* bytes);
+
+// Where RunDotOuter's direct tiles read a tap: tap k = (ci, ky, kx) (k = (ci·kh + ky)·kw + kx) of
+// output cell (r, c) is src[ci·h·w + iy·w + ix] with iy = r·sh + ky·dh − pt, ix = c·sw + kx·dw − pl,
+// and zero where (iy, ix) falls outside h × w: no planes at all, src is the image itself.
+struct DotTaps {
+  int64_t cg, kh, kw, h, w, sh, sw, dh, dw, pt, pl;
+};
+
 template <class T>
 struct DotCall {
   int64_t groups = 1, images = 0, m = 0, k = 0;
+  int64_t rows = 0, cols = 0, pitch = 0;  // every image's output grid and plane pitch
   size_t scratch = 0;  // bytes prepare() writes per image
   DotPrepareFn<T> prepare = nullptr;
+  size_t scratch_t = 0;                // the same with Gᵀ (prepare_t), which RunDot may choose
+  DotPrepareFn<T> prepare_t = nullptr;  // null: G rows only
+  DotSourcesFn sources = nullptr;       // null: nothing is prefetched
+  // Gᵀ only (src = the image, read through `taps`); null: no direct tiles.
+  size_t scratch_d = 0;
+  DotPrepareFn<T> prepare_d = nullptr;
+  DotTaps taps{};
   const void* ctx = nullptr;
   T* c = nullptr;           // group g's C[m, k] at c + g·c_group + m·c_rs + k
   int64_t c_rs = 0, c_group = 0;
@@ -93,6 +124,12 @@ struct DotCall {
 
 int RunDot(const DotCall<float>& call, const tl_runtime* rt);
 int RunDot(const DotCall<double>& call, const tl_runtime* rt);
+
+// The outer-product engine of RunDot (conv_dot_outer.cc): vectors along output channels, plane
+// values broadcast. RunDotOuter returns TL_ERR_UNSUPPORTED (having done nothing) when it does not
+// take the call; RunDot then runs its own engine.
+int RunDotOuter(const DotCall<float>& call, const tl_runtime* rt);
+int RunDotOuter(const DotCall<double>& call, const tl_runtime* rt);
 
 }  // namespace TENSILE_ISA
 }  // namespace tensile

@@ -208,8 +208,14 @@ int Dot(const DotCall<T>& call, const tl_runtime* rt) {
 
 }  // namespace
 
-int RunDot(const DotCall<float>& call, const tl_runtime* rt) { return Dot(call, rt); }
-int RunDot(const DotCall<double>& call, const tl_runtime* rt) { return Dot(call, rt); }
+int RunDot(const DotCall<float>& call, const tl_runtime* rt) {
+  const int status = RunDotOuter(call, rt);
+  return status == TL_ERR_UNSUPPORTED ? Dot(call, rt) : status;
+}
+int RunDot(const DotCall<double>& call, const tl_runtime* rt) {
+  const int status = RunDotOuter(call, rt);
+  return status == TL_ERR_UNSUPPORTED ? Dot(call, rt) : status;
+}
 
 }  // namespace TENSILE_ISA
 }  // namespace tensile

@@ -14,6 +14,7 @@
 
 #include "conv_direct.h"
 #include "conv_pack.h"
+#include "conv_transpose.h"
 #include "gemm_pack.h"
 
 namespace tensile {
@@ -392,6 +393,74 @@ void PrepareWeightGrad(const void* ctx, int64_t gi, int64_t n, char* scratch, Do
   img->g = rows;
   img->g_pitch = p.q_pitch;
   img->q = g.ho * wq;
+  img->rows = g.ho;
+  img->cols = g.wo;
+  img->pitch = wq;
+}
+
+// Gᵀ alone, for tiles that read x itself (DotTaps).
+template <class T>
+size_t WeightGradScratchD(const ConvPlan<T>& p) {
+  const ConvGeom& g = *p.g;
+  return PlanAlign(size_t(g.ho * g.wo * DotTPitch<T>(g.og)) * sizeof(T));
+}
+
+template <class T>
+void PrepareWeightGradD(const void* ctx, int64_t gi, int64_t n, char* scratch, DotImage<T>* img) {
+  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
+  const ConvGeom& g = *p.g;
+  const int64_t cells = g.ho * g.wo, mp = DotTPitch<T>(g.og);
+  T* gt = reinterpret_cast<T*>(scratch);
+  TransposeInto(gt, mp, p.gy + (n * g.o + gi * g.og) * cells, g.og, cells);
+  img->src = p.x + (n * g.c + gi * g.cg) * g.h * g.w;
+  img->off = nullptr;
+  img->g = gt;
+  img->g_pitch = mp;
+  img->q = cells;
+  img->rows = g.ho;
+  img->cols = g.wo;
+  img->pitch = g.w;
+}
+
+// x and gy of image n, group gi.
+template <class T>
+int WeightGradSources(const void* ctx, int64_t gi, int64_t n, const char** at, size_t* bytes) {
+  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
+  const ConvGeom& g = *p.g;
+  at[0] = reinterpret_cast<const char*>(p.x + (n * g.c + gi * g.cg) * g.h * g.w);
+  bytes[0] = size_t(g.cg * g.h * g.w) * sizeof(T);
+  at[1] = reinterpret_cast<const char*>(p.gy + (n * g.o + gi * g.og) * g.ho * g.wo);
+  bytes[1] = size_t(g.og * g.ho * g.wo) * sizeof(T);
+  return 2;
+}
+
+// The transposed layout (DotImage): planes, then Gᵀ [ho·wo][DotTPitch(og)], then the offsets.
+template <class T>
+size_t WeightGradScratchT(const ConvPlan<T>& p) {
+  const ConvGeom& g = *p.g;
+  return PlaneBytes<T>(p.planes) + PlanAlign(size_t(g.ho * g.wo * DotTPitch<T>(g.og)) * sizeof(T)) +
+         size_t(g.cg * g.kh * g.kw) * sizeof(int32_t);
+}
+
+template <class T>
+void PrepareWeightGradT(const void* ctx, int64_t gi, int64_t n, char* scratch, DotImage<T>* img) {
+  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
+  const ConvGeom& g = *p.g;
+  const int64_t cells = g.ho * g.wo, mp = DotTPitch<T>(g.og);
+  T* planes = reinterpret_cast<T*>(scratch);
+  T* gt = reinterpret_cast<T*>(scratch + PlaneBytes<T>(p.planes));
+  int32_t* off = reinterpret_cast<int32_t*>(scratch + PlaneBytes<T>(p.planes) +
+                                            PlanAlign(size_t(cells * mp) * sizeof(T)));
+  BuildForwardPlanes(p, n, gi, planes, off);
+  TransposeInto(gt, mp, p.gy + (n * g.o + gi * g.og) * cells, g.og, cells);
+  img->src = planes;
+  img->off = off;
+  img->g = gt;
+  img->g_pitch = mp;
+  img->q = g.ho * p.planes.wq;
+  img->rows = g.ho;
+  img->cols = g.wo;
+  img->pitch = p.planes.wq;
 }
 
 }  // namespace TENSILE_ISA
