@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "conv_lanes.h"
 #include "gemm_micro.h"
 
 
@@ -195,8 +196,43 @@ struct DirectJob {
   volatile int status;
 };
 
+// Slice `slice` of `split` of an item's tiles on channel-lane tiles (conv_lanes.h), when the item
+// suits them (UseLanes) and its whole A fits the packed block; false (nothing done) otherwise. A is
+// packed [k][PW] per panel of PW channels, once per run of items sharing it (*packed_key, odd).
+// Tiles are segments of one output row, the row split evenly into segments of ≤ PMAX positions
+// (32 columns: 11 + 11 + 10), each run over every channel panel while its planes rows are hot.
 template <class T>
-void DirectTask(void* p, int, int) {
+bool LaneItem(const DirectCall<T>& call, const DirectItem<T>& it, int64_t item, int64_t split, int64_t slice,
+              int64_t next, T* apack, T* tile, int64_t* packed_key) {
+  using L = LaneBlocking<T>;
+  if (!UseLanes<T>(it.k, call.m)) return false;
+  const int64_t mpad = CeilDiv(call.m, L::PW) * L::PW;
+  if (size_t(mpad * it.k) * sizeof(T) > kPackedABytes) return false;
+  const int64_t key = 2 * (item / call.a_run) + 1;
+  if (key != *packed_key) {
+    call.pack_a(call.ctx, item, 0, call.m, 0, it.k, L::PW, apack);
+    *packed_key = key;
+  }
+  const int64_t segs = CeilDiv(it.cols, L::PMAX), width = CeilDiv(it.cols, segs);
+  int64_t t0, t1;
+  Split(it.rows * segs, static_cast<int>(slice), static_cast<int>(split), &t0, &t1);
+  for (int64_t t = t0; t < t1; t++) {
+    const int64_t r = t / segs, c0 = (t % segs) * width;
+    const int p = static_cast<int>(it.cols - c0 < width ? it.cols - c0 : width);
+    if (next >= 0) call.prefetch(call.ctx, next, t - t0, t1 - t0);
+    const T* src = it.src + r * it.pitch + c0;
+    T* out = it.out + r * it.out_rs + c0 * it.out_cs;
+    for (int64_t m0 = 0; m0 < call.m; m0 += L::PW) {
+      const int mr = static_cast<int>(call.m - m0 < L::PW ? call.m - m0 : L::PW);
+      RunLaneTile<T>(p, mr, it.k, apack + m0 * it.k, src, it.off, tile, out + m0 * it.out_ms, it.out_ms, it.out_cs,
+                     it.bias != nullptr ? it.bias + m0 : nullptr);
+    }
+  }
+  return true;
+}
+
+template <class T>
+void DirectTask(void* p, int, int nth) {
   using B = GemmBlocking<T>;
   constexpr int MR = B::MR, NR = B::NV * VecOf<T>::V::W;
   DirectJob<T>& job = *static_cast<DirectJob<T>*>(p);
@@ -209,6 +245,7 @@ void DirectTask(void* p, int, int) {
   }
   T* apack = reinterpret_cast<T*>(scratch + kConvScratchBytes);
   alignas(64) T tile[MR * NR];
+  alignas(64) T lane_tile[LaneBlocking<T>::PMAX * LaneBlocking<T>::PW];
   DirectItem<T> it;
   int64_t prepared = -1, packed_key = -1;
   for (;;) {
@@ -219,6 +256,8 @@ void DirectTask(void* p, int, int) {
       call.prepare(call.ctx, item, scratch, &it);
       prepared = item;
     }
+    // The item this thread likely takes next (units are handed out in order, one per thread).
+    const int64_t next = call.prefetch != nullptr && job.split == 1 && item + nth < call.items ? item + nth : -1;
     const int64_t positions = it.rows * it.pitch;
     int64_t t0, t1;
     Split(CeilDiv(positions, NR), u % job.split, static_cast<int>(job.split), &t0, &t1);
@@ -229,12 +268,15 @@ void DirectTask(void* p, int, int) {
       }
       continue;
     }
+    if constexpr (LaneBlocking<T>::kOn) {
+      if (LaneItem(call, it, item, job.split, u % job.split, next, apack, lane_tile, &packed_key)) continue;
+    }
     const int64_t kstep = CeilDiv(it.k, CeilDiv(it.k, kDirectKC));
     const int64_t mpad = CeilDiv(call.m, MR) * MR;
     if (size_t(mpad * it.k) * sizeof(T) <= kPackedABytes) {
       // All of A, depth block after depth block (block kb at apack + kb · mpad): packed once for
       // every run of items that share it.
-      const int64_t key = item / call.a_run;
+      const int64_t key = 2 * (item / call.a_run);  // odd keys: A packed for channel lanes
       if (key != packed_key) {
         for (int64_t kb = 0; kb < it.k; kb += kstep) {
           const int64_t kc = it.k - kb < kstep ? it.k - kb : kstep;
@@ -247,6 +289,7 @@ void DirectTask(void* p, int, int) {
         for (int64_t ir = 0; ir < call.m; ir += MR) {
           const int mr = call.m - ir < MR ? static_cast<int>(call.m - ir) : MR;
           for (int64_t t = t0; t < t1; t++) {
+            if (next >= 0 && kb == 0 && ir == 0) call.prefetch(call.ctx, next, t - t0, t1 - t0);
             const int nr = RunTile<T>(kc, apack + kb * mpad + ir * kc, it.src + t * NR, it.off + kb, tile, positions - t * NR);
             StoreMapped<T>(tile, nr, it, ir, mr, t * NR, kb > 0);
           }

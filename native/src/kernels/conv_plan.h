@@ -105,6 +105,25 @@ TL_INLINE bool SplitStride2(T* d0, T* d1, const T* row, int64_t i0, int64_t len,
   return false;
 }
 
+// off[(ci, ky, kx)]: where tap (ky, kx) of channel ci starts in conv2d's planes. The divisions by
+// the stride are done once per tap of one channel (kh + kw of them), not per (ci, ky, kx): idiv in
+// the innermost loop cost as much as copying an 8 × 8 image's planes.
+inline void ForwardOffsets(const ConvGeom& g, const PlaneShape& s, int32_t* off) {
+  const int64_t plane = s.hq * s.wq;
+  int32_t* o = off;
+  for (int64_t ky = 0; ky < g.kh; ky++) {
+    const int64_t ry = ky * g.dh;
+    for (int64_t kx = 0; kx < g.kw; kx++) {
+      const int64_t rx = kx * g.dw;
+      *o++ = static_cast<int32_t>(s.slot[ry % g.sh][rx % g.sw] * g.cg * plane + (ry / g.sh) * s.wq + rx / g.sw);
+    }
+  }
+  const int64_t taps = g.kh * g.kw;
+  for (int64_t ci = 1; ci < g.cg; ci++) {
+    for (int64_t t = 0; t < taps; t++) off[ci * taps + t] = static_cast<int32_t>(off[t] + ci * plane);
+  }
+}
+
 // Fills planes for image n, group gi of x (conv2d's layout) and their tap offsets.
 template <class T>
 void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, int32_t* off) {
@@ -154,16 +173,7 @@ void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, 
     }
   }
   for (int64_t j = 0; j < s.wq + kPlaneSlack; j++) planes[s.len + j] = T(0);
-  int32_t* o = off;
-  for (int64_t ci = 0; ci < g.cg; ci++) {
-    for (int64_t ky = 0; ky < g.kh; ky++) {
-      for (int64_t kx = 0; kx < g.kw; kx++) {
-        const int64_t ry = ky * g.dh, rx = kx * g.dw;
-        const int64_t plane = s.slot[ry % g.sh][rx % g.sw] * g.cg + ci;
-        *o++ = static_cast<int32_t>(plane * s.hq * s.wq + (ry / g.sh) * s.wq + rx / g.sw);
-      }
-    }
-  }
+  ForwardOffsets(g, s, off);
 }
 
 // ---- conv2d ----
@@ -192,6 +202,25 @@ void PrepareForward(const void* ctx, int64_t item, char* scratch, DirectItem<T>*
   it->out_rs = g.wo;
   it->out_cs = 1;
   it->bias = p.bias != nullptr ? p.bias + gi * g.og : nullptr;
+}
+
+// Touches part `part` of `parts` of [p, p + n) (a cache line at a time).
+template <class T>
+TL_INLINE void PrefetchPart(const T* p, int64_t n, int64_t part, int64_t parts) {
+  const int64_t lines = (n * int64_t(sizeof(T)) + 63) / 64;
+  const char* base = reinterpret_cast<const char*>(p);
+  for (int64_t l = lines * part / parts, end = lines * (part + 1) / parts; l < end; l++) {
+    __builtin_prefetch(base + l * 64, 0, 3);
+  }
+}
+
+// Prefetches part of the x rows that item's planes copy.
+template <class T>
+void PrefetchForward(const void* ctx, int64_t item, int64_t part, int64_t parts) {
+  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
+  const ConvGeom& g = *p.g;
+  const int64_t gi = item / g.n, n = item % g.n;
+  PrefetchPart(p.x + (n * g.c + gi * g.cg) * g.h * g.w, g.cg * g.h * g.w, part, parts);
 }
 
 // A = the group's weights [og, cg·kh·kw], row-major.
@@ -322,6 +351,16 @@ void PrepareInputGrad(const void* ctx, int64_t item, char* scratch, DirectItem<T
   it->src = planes;
   it->off = off;
   it->k = g.og * ty.count * tx.count;
+}
+
+// Prefetches part of the gy rows that item's planes copy.
+template <class T>
+void PrefetchInputGrad(const void* ctx, int64_t item, int64_t part, int64_t parts) {
+  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
+  const ConvGeom& g = *p.g;
+  int64_t n, gi, rh, rw;
+  InputGradItem(g, item, &n, &gi, &rh, &rw);
+  PrefetchPart(p.gy + (n * g.o + gi * g.og) * g.ho * g.wo, g.og * g.ho * g.wo, part, parts);
 }
 
 // A[ci, (co, a, b)] = w[gi·og + co, ci, ty.tap[a], tx.tap[b]] for the item's phase.
