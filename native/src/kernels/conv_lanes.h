@@ -88,12 +88,79 @@ __attribute__((noinline)) void LaneTile(int64_t kc, const T* __restrict a, const
   }
 }
 
+#if defined(TENSILE_ISA_AVX512)
+// r[i][j] ← r[j][i] for a 16 × 16 block of floats: 64 shuffles, against 256 scalar loads and
+// stores for the same transpose through memory.
+TL_INLINE void Transpose16x16(__m512 (&r)[16]) {
+  __m512 t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) {
+    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
+    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; i++) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+  }
+}
+#endif
+
 // out[(m0 + i) · ms + j · cs] = tile[j · PW + i] + bias[i] for i < mr, j < P: the transpose, with
-// P known so each channel's run unrolls.
+// P known so each channel's run unrolls. Contiguous rows on AVX-512: 16 channels at a time through
+// a register transpose, each channel's P positions one masked store.
 template <class T, int P>
 __attribute__((noinline)) void LaneStore(const T* __restrict tile, T* __restrict out, int64_t ms, int64_t cs,
                                          int mr, const T* bias) {
   constexpr int PW = LaneBlocking<T>::PW;
+#if defined(TENSILE_ISA_AVX512)
+  if constexpr (sizeof(T) == 4 && P <= 16) {
+    if (cs == 1 || cs == 2) {
+      const __mmask16 keep = static_cast<__mmask16>((1u << P) - 1);
+      // Stride 2 (a column phase of a stride-2 input gradient): lanes j < 8 spread to the even
+      // lanes of the first vector, the rest to the second; the odd columns are left alone.
+      constexpr int kLo = P < 8 ? P : 8, kHi = P - kLo;
+      const __mmask16 lo_keep = static_cast<__mmask16>(0x5555u & ((1u << (2 * kLo)) - 1));
+      const __mmask16 hi_keep = static_cast<__mmask16>(0x5555u & ((1u << (2 * kHi)) - 1));
+      const __m512i lo_idx = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+      const __m512i hi_idx = _mm512_setr_epi32(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+      for (int v = 0; v * 16 < mr; v++) {
+        __m512 r[16];
+#pragma GCC unroll 16
+        for (int j = 0; j < 16; j++) r[j] = j < P ? _mm512_load_ps(tile + j * PW + v * 16) : _mm512_setzero_ps();
+        Transpose16x16(r);
+        const int live = mr - v * 16 < 16 ? mr - v * 16 : 16;
+        T* d = out + v * 16 * ms;  // channel v · 16's first position
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++) {
+          if (i >= live) break;
+          const __m512 x = bias != nullptr ? _mm512_add_ps(r[i], _mm512_set1_ps(bias[v * 16 + i])) : r[i];
+          if (cs == 1) {
+            _mm512_mask_storeu_ps(d + i * ms, keep, x);
+          } else {
+            _mm512_mask_storeu_ps(d + i * ms, lo_keep, _mm512_permutexvar_ps(lo_idx, x));
+            if (kHi > 0) _mm512_mask_storeu_ps(d + i * ms + 16, hi_keep, _mm512_permutexvar_ps(hi_idx, x));
+          }
+        }
+      }
+      return;
+    }
+  }
+#endif
   for (int i = 0; i < mr; i++) {
     T* d = out + i * ms;
     const T b = bias != nullptr ? bias[i] : T(0);
