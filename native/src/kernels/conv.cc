@@ -159,7 +159,6 @@ int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const C
     call.m = g.og;
     call.prepare = PrepareForward<T>;
     call.pack_a = PackForwardWeights<T>;
-    call.prefetch = PrefetchForward<T>;
     call.a_run = g.n;
     call.ctx = &plan;
     call.macs = g.n * g.o * g.ho * plan.planes.wq * g.cg * g.kh * g.kw;
@@ -179,7 +178,6 @@ int Conv2dInputGradT(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor& 
     call.m = g.cg;
     call.prepare = PrepareInputGrad<T>;
     call.pack_a = PackInputGradWeights<T>;
-    call.prefetch = PrefetchInputGrad<T>;
     call.a_run = g.n;
     call.ctx = &plan;
     call.macs = g.n * g.o * g.ho * g.wo * g.cg * g.kh * g.kw;

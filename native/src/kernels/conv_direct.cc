@@ -203,7 +203,7 @@ struct DirectJob {
 // (32 columns: 11 + 11 + 10), each run over every channel panel while its planes rows are hot.
 template <class T>
 bool LaneItem(const DirectCall<T>& call, const DirectItem<T>& it, int64_t item, int64_t split, int64_t slice,
-              int64_t next, T* apack, T* tile, int64_t* packed_key) {
+              T* apack, T* tile, int64_t* packed_key) {
   using L = LaneBlocking<T>;
   if (!UseLanes<T>(it.k, call.m)) return false;
   const int64_t mpad = CeilDiv(call.m, L::PW) * L::PW;
@@ -219,7 +219,6 @@ bool LaneItem(const DirectCall<T>& call, const DirectItem<T>& it, int64_t item, 
   for (int64_t t = t0; t < t1; t++) {
     const int64_t r = t / segs, c0 = (t % segs) * width;
     const int p = static_cast<int>(it.cols - c0 < width ? it.cols - c0 : width);
-    if (next >= 0) call.prefetch(call.ctx, next, t - t0, t1 - t0);
     const T* src = it.src + r * it.pitch + c0;
     T* out = it.out + r * it.out_rs + c0 * it.out_cs;
     for (int64_t m0 = 0; m0 < call.m; m0 += L::PW) {
@@ -232,7 +231,7 @@ bool LaneItem(const DirectCall<T>& call, const DirectItem<T>& it, int64_t item, 
 }
 
 template <class T>
-void DirectTask(void* p, int, int nth) {
+void DirectTask(void* p, int, int) {
   using B = GemmBlocking<T>;
   constexpr int MR = B::MR, NR = B::NV * VecOf<T>::V::W;
   DirectJob<T>& job = *static_cast<DirectJob<T>*>(p);
@@ -256,8 +255,6 @@ void DirectTask(void* p, int, int nth) {
       call.prepare(call.ctx, item, scratch, &it);
       prepared = item;
     }
-    // The item this thread likely takes next (units are handed out in order, one per thread).
-    const int64_t next = call.prefetch != nullptr && job.split == 1 && item + nth < call.items ? item + nth : -1;
     const int64_t positions = it.rows * it.pitch;
     int64_t t0, t1;
     Split(CeilDiv(positions, NR), u % job.split, static_cast<int>(job.split), &t0, &t1);
@@ -269,7 +266,7 @@ void DirectTask(void* p, int, int nth) {
       continue;
     }
     if constexpr (LaneBlocking<T>::kOn) {
-      if (LaneItem(call, it, item, job.split, u % job.split, next, apack, lane_tile, &packed_key)) continue;
+      if (LaneItem(call, it, item, job.split, u % job.split, apack, lane_tile, &packed_key)) continue;
     }
     const int64_t kstep = CeilDiv(it.k, CeilDiv(it.k, kDirectKC));
     const int64_t mpad = CeilDiv(call.m, MR) * MR;
@@ -289,7 +286,6 @@ void DirectTask(void* p, int, int nth) {
         for (int64_t ir = 0; ir < call.m; ir += MR) {
           const int mr = call.m - ir < MR ? static_cast<int>(call.m - ir) : MR;
           for (int64_t t = t0; t < t1; t++) {
-            if (next >= 0 && kb == 0 && ir == 0) call.prefetch(call.ctx, next, t - t0, t1 - t0);
             const int nr = RunTile<T>(kc, apack + kb * mpad + ir * kc, it.src + t * NR, it.off + kb, tile, positions - t * NR);
             StoreMapped<T>(tile, nr, it, ir, mr, t * NR, kb > 0);
           }

@@ -41,9 +41,6 @@ struct DirectItem {
 template <class T>
 using DirectPrepareFn = void (*)(const void* ctx, int64_t item, char* scratch, DirectItem<T>* it);
 
-// Prefetches part `part` of `parts` of the source tensor that prepare() will copy for `item`.
-using DirectPrefetchFn = void (*)(const void* ctx, int64_t item, int64_t part, int64_t parts);
-
 template <class T>
 struct DirectCall {
   int64_t items = 0;
@@ -54,10 +51,6 @@ struct DirectCall {
   int64_t a_run = 1;               // runs of a_run consecutive items share A (packed once per run)
   const void* ctx = nullptr;
   int64_t macs = 0;  // total multiply-adds, to size the thread count (0: use every thread)
-  // Optional. Called a part per tile for the item a thread will likely take next, so that its
-  // plane copy reads from cache instead of memory (a 32 × 32 image's copy otherwise stalls on
-  // memory for a fifth of its tiles' time).
-  DirectPrefetchFn prefetch = nullptr;
 };
 
 // Multiply-adds worth waking a thread for.

@@ -31,24 +31,6 @@ TL_INLINE void CopyRun(T* dst, int64_t ds, const T* row, int64_t i0, int64_t ste
   if (lo > len) lo = len;
   if (hi > len) hi = len;
   if (hi < lo) hi = lo;
-#if defined(TENSILE_ISA_AVX512)
-  if constexpr (sizeof(T) == 4) {
-    // Contiguous: 16 lanes at a time, padding and data in one masked load (lanes outside
-    // [lo, hi) load as zeros and are never read) and one masked store. Plane rows are short
-    // (8 + 1 columns), so the per-row branches and scalar zero loops cost more than the copy.
-    if (ds == 1 && step == 1) {
-      for (int64_t j0 = 0; j0 < len; j0 += 16) {
-        const int64_t a = lo - j0 > 0 ? lo - j0 : 0, b = hi - j0 < 16 ? hi - j0 : 16;
-        const uint32_t bits = b > a ? ((1u << b) - 1) & ~((1u << a) - 1) : 0u;
-        const uintptr_t at = reinterpret_cast<uintptr_t>(row) + (i0 + j0) * int64_t(sizeof(float));
-        const __m512 v = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits), reinterpret_cast<const float*>(at));
-        const __mmask16 out = static_cast<__mmask16>(len - j0 >= 16 ? 0xFFFF : (1u << (len - j0)) - 1);
-        _mm512_mask_storeu_ps(reinterpret_cast<float*>(dst) + j0, out, v);
-      }
-      return;
-    }
-  }
-#endif
   int64_t j = 0;
   for (; j < lo; j++) dst[j * ds] = T(0);
   const T* s = row + i0;

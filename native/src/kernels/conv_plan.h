@@ -204,26 +204,6 @@ void PrepareForward(const void* ctx, int64_t item, char* scratch, DirectItem<T>*
   it->bias = p.bias != nullptr ? p.bias + gi * g.og : nullptr;
 }
 
-// Touches part `part` of `parts` of [p, p + n) (a cache line at a time), for reading or writing.
-template <int kWrite, class T>
-TL_INLINE void PrefetchPart(const T* p, int64_t n, int64_t part, int64_t parts) {
-  const int64_t lines = (n * int64_t(sizeof(T)) + 63) / 64;
-  const char* base = reinterpret_cast<const char*>(p);
-  for (int64_t l = lines * part / parts, end = lines * (part + 1) / parts; l < end; l++) {
-    __builtin_prefetch(base + l * 64, kWrite, 3);
-  }
-}
-
-// Prefetches part of the x rows that item's planes copy and of the y rows it writes.
-template <class T>
-void PrefetchForward(const void* ctx, int64_t item, int64_t part, int64_t parts) {
-  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
-  const ConvGeom& g = *p.g;
-  const int64_t gi = item / g.n, n = item % g.n;
-  PrefetchPart<0>(p.x + (n * g.c + gi * g.cg) * g.h * g.w, g.cg * g.h * g.w, part, parts);
-  PrefetchPart<1>(p.out + (n * g.o + gi * g.og) * g.ho * g.wo, g.og * g.ho * g.wo, part, parts);
-}
-
 // A = the group's weights [og, cg·kh·kw], row-major.
 template <class T>
 void PackForwardWeights(const void* ctx, int64_t item, int64_t r0, int64_t rows, int64_t k0, int64_t depth, int w,
@@ -352,17 +332,6 @@ void PrepareInputGrad(const void* ctx, int64_t item, char* scratch, DirectItem<T
   it->src = planes;
   it->off = off;
   it->k = g.og * ty.count * tx.count;
-}
-
-// Prefetches part of the gy rows that item's planes copy and (first phase) of the dx rows it writes.
-template <class T>
-void PrefetchInputGrad(const void* ctx, int64_t item, int64_t part, int64_t parts) {
-  const ConvPlan<T>& p = *static_cast<const ConvPlan<T>*>(ctx);
-  const ConvGeom& g = *p.g;
-  int64_t n, gi, rh, rw;
-  InputGradItem(g, item, &n, &gi, &rh, &rw);
-  PrefetchPart<0>(p.gy + (n * g.o + gi * g.og) * g.ho * g.wo, g.og * g.ho * g.wo, part, parts);
-  if (rh == 0 && rw == 0) PrefetchPart<1>(p.out + (n * g.c + gi * g.cg) * g.h * g.w, g.cg * g.h * g.w, part, parts);
 }
 
 // A[ci, (co, a, b)] = w[gi·og + co, ci, ty.tap[a], tx.tap[b]] for the item's phase.
