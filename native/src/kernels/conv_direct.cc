@@ -1,6 +1,13 @@
 // RunDirect (conv_direct.h): a register-tiled kernel that reads its B rows straight from padded
 // planes through an offset table, so nothing but the weights is ever packed. Also the per-thread
 // scratch both engines share (RunDot is in conv_dot.cc).
+//
+// Two tile kinds. Channel-lane tiles (conv_lanes.h: output channels in the vector lanes, one
+// broadcast per position, tiles along one output row) take float items deep enough for their
+// transposed store (k ≥ 64: a 3 × 3 kernel over ≥ 8 channels) on the vector levels; everything
+// else runs position-lane tiles (below: MR channels × NR positions along the padded pitch, columns
+// past `cols` computed and dropped). On an 8 × 8 image the first are ~1.3× as fast: they compute
+// no dropped positions and read B by broadcast instead of unaligned vector loads.
 #include "conv_direct.h"
 
 #include <stdlib.h>
