@@ -8,6 +8,7 @@
  * (phase planes, strided gradient stores), groups, dilation, bias, single images split across
  * threads, and float64 (which keeps the position-lane tiles) for the same shapes.
  */
+import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
 import { onBackend, type Tensor } from "../../harness.js";
@@ -79,3 +80,33 @@ for (const dtype of ["float32", "float64"] as const) {
     }
   });
 }
+
+// conv2d and conv2dInputGrad declare `overwrites` (src/backends/native/kernels/conv.ts): their
+// outputs are not zeroed before the call, so every path must write every element.
+test("native conv2d and conv2dInputGrad on channel-lane tiles overwrite NaN-filled outputs", () => {
+  requireNative();
+  tl.setBackend("native");
+  const kernels = tl.getBackend().kernels;
+  tl.manualSeed(9);
+  const cases: [string, Tensor[], number[], Record<string, unknown>][] = [];
+  for (const [x, w, s, p] of [[[2, 64, 8, 8], [64, 64, 3, 3], 1, 1], [[2, 16, 15, 13], [40, 16, 3, 3], 2, 1], [[1, 24, 9, 30], [13, 24, 3, 3], 1, 0]] as const) {
+    const attrs = { stride: [s, s], padding: [p, p, p, p], dilation: [1, 1], groups: 1 };
+    const ho = Math.floor((x[2] + 2 * p - 3) / s) + 1, wo = Math.floor((x[3] + 2 * p - 3) / s) + 1;
+    const xt = tl.randn([...x]), wt = tl.randn([...w]), gy = tl.randn([x[0], w[0], ho, wo]);
+    cases.push(["conv2d", [xt, wt], [x[0], w[0], ho, wo], attrs]);
+    cases.push(["conv2d", [xt, wt, tl.randn([w[0]])], [x[0], w[0], ho, wo], attrs]);
+    cases.push(["conv2dInputGrad", [gy, wt], [...x], attrs]);
+  }
+  forEachIsa((isa) => {
+    for (const [name, inputs, shape, attrs] of cases) {
+      const kernel = kernels.get(name);
+      assert.ok(kernel?.overwrites === true, `${name} declares overwrites`);
+      const clean = tl.zeros(shape);
+      kernel.run(inputs, [clean], attrs);
+      const dirty = tl.full(shape, Number.NaN);
+      kernel.run(inputs, [dirty], attrs);
+      assertCloseToScale(dirty, clean, 0, `${name} ${isa} ${shape.join("×")}`);
+      assert.ok(!Array.from(clean.dataSync() as Float32Array).some(Number.isNaN), `${name} ${isa}`);
+    }
+  });
+});
