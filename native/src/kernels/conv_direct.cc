@@ -213,6 +213,8 @@ bool LaneItem(const DirectCall<T>& call, const DirectItem<T>& it, int64_t item, 
               T* apack, T* tile, int64_t* packed_key) {
   using L = LaneBlocking<T>;
   if (!UseLanes<T>(it.k, call.m)) return false;
+  // A stride phase with no cells (input width 1, stride 2: column phase 1 is empty) writes nothing.
+  if (it.rows <= 0 || it.cols <= 0) return true;
   const int64_t mpad = CeilDiv(call.m, L::PW) * L::PW;
   if (size_t(mpad * it.k) * sizeof(T) > kPackedABytes) return false;
   const int64_t key = 2 * (item / call.a_run) + 1;

@@ -64,6 +64,8 @@ const geometries: Geometry[] = [
   { name: "dilation 2", x: [2, 16, 12, 14], w: [32, 16, 3, 3], options: { padding: 2, dilation: 2 } },
   { name: "groups 2 (8 channels per group)", x: [2, 16, 10, 12], w: [32, 8, 3, 3], options: { padding: 1, groups: 2 } },
   { name: "5 × 5 kernel, 4 channels (k = 100)", x: [2, 4, 12, 12], w: [16, 4, 5, 5], options: { padding: 2 } },
+  { name: "input 1 wide, stride 2 (an empty column phase of the input gradient)", x: [2, 16, 5, 1], w: [16, 16, 3, 3], options: { stride: 2, padding: 1 } },
+  { name: "input 2 × 3, stride 3 (empty row and column phases)", x: [2, 16, 2, 3], w: [24, 16, 3, 3], options: { stride: 3, padding: 1 } },
   { name: "one 32 × 40 image (threads split its row segments)", x: [1, 16, 32, 40], w: [32, 16, 3, 3], options: { padding: 1 } },
   { name: "batch 7 of 16 × 16 (units across threads, prefetching)", x: [7, 16, 16, 16], w: [16, 16, 3, 3], options: { padding: 1 } },
 ];
