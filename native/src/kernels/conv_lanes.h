@@ -43,9 +43,9 @@ struct LaneBlocking<float> {
 #endif
 
 // Whether an item of reduction length k and m output channels runs on channel-lane tiles: k large
-// enough that the transposed store is a small share (it costs about one cycle per output element,
-// the tile k / W), and m filling most lanes of its vectors (m = 3, the stem's input gradient, would
-// waste 13 of 16).
+// enough that the transposed store is a small share (up to a cycle per output element on AVX2,
+// against k / W FMA cycles; k = 32 measured no faster than the position-lane tiles), and m filling
+// most lanes of its vectors (m = 3, the stem's input gradient, would waste 13 of 16).
 template <class T>
 TL_INLINE bool UseLanes(int64_t k, int64_t m) {
   constexpr int W = LaneBlocking<T>::W;
