@@ -237,15 +237,16 @@ TL_INLINE void TapsOf(int64_t r, int64_t pad, int64_t k, int64_t d, int64_t s, P
   if (t->count == 0) t->e_min = t->e_max = 0;
 }
 
-// Item → (image, group, phase row, phase column); items run phase-major, then group, then image,
-// so runs of images share one packing of the phase's weights.
+// Item → (image, group, phase row, phase column); items run group-major, then image, then phase,
+// so the sh · sw phases of one image are consecutive (they read the same gy rows and write
+// interleaved dx cells) and every phase's weights are packed once per group (DirectCall::a_cycle).
 TL_INLINE void InputGradItem(const ConvGeom& g, int64_t item, int64_t* n, int64_t* gi, int64_t* rh, int64_t* rw) {
-  *n = item % g.n;
-  item /= g.n;
-  *gi = item % g.groups;
-  item /= g.groups;
   *rw = item % g.sw;
-  *rh = item / g.sw;
+  item /= g.sw;
+  *rh = item % g.sh;
+  item /= g.sh;
+  *n = item % g.n;
+  *gi = item / g.n;
 }
 
 // Planes of one phase: og planes of hq × wq; `rows` × `cols` output cells.
