@@ -66,6 +66,12 @@ const geometries: Geometry[] = [
   { name: "5 × 5 kernel, 4 channels (k = 100)", x: [2, 4, 12, 12], w: [16, 4, 5, 5], options: { padding: 2 } },
   { name: "input 1 wide, stride 2 (an empty column phase of the input gradient)", x: [2, 16, 5, 1], w: [16, 16, 3, 3], options: { stride: 2, padding: 1 } },
   { name: "input 2 × 3, stride 3 (empty row and column phases)", x: [2, 16, 2, 3], w: [24, 16, 3, 3], options: { stride: 3, padding: 1 } },
+  // Input gradients of ≥ 2 · threads images run image by image, each image's stride phases in one
+  // block on one thread, every phase's weights in its own packed slot (or, when the phases' weights
+  // together pass the packed block, one slot repacked as the phase changes: 300 channels).
+  { name: "stride 2, batch 5 (phase blocks)", x: [5, 16, 12, 12], w: [32, 16, 3, 3], options: { stride: 2, padding: 1 } },
+  { name: "stride 3, batch 4 (nine-phase blocks, some phases empty)", x: [4, 16, 7, 8], w: [16, 16, 3, 3], options: { stride: 3, padding: 1 } },
+  { name: "stride 2, batch 4, 300 channels (one shared A slot)", x: [4, 16, 6, 6], w: [300, 16, 3, 3], options: { stride: 2, padding: 1 } },
   { name: "one 32 × 40 image (threads split its row segments)", x: [1, 16, 32, 40], w: [32, 16, 3, 3], options: { padding: 1 } },
   { name: "batch 7 of 16 × 16 (units across threads, prefetching)", x: [7, 16, 16, 16], w: [16, 16, 3, 3], options: { padding: 1 } },
 ];
