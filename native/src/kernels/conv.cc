@@ -179,6 +179,8 @@ int Conv2dInputGradT(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor& 
     call.prepare = PrepareInputGrad<T>;
     call.pack_a = PackInputGradWeights<T>;
     call.a_run = g.n;
+    call.a_cycle = g.sh * g.sw;
+    call.k_max = g.og * g.kh * g.kw;
     call.ctx = &plan;
     call.macs = g.n * g.o * g.ho * g.wo * g.cg * g.kh * g.kw;
     return RunDirect(call, rt);

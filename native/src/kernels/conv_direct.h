@@ -51,6 +51,10 @@ struct DirectCall {
   DirectPrepareFn<T> prepare = nullptr;
   GemmPackFn<T> pack_a = nullptr;  // A[item] [m, k] into MR panels (batch argument = item)
   int64_t a_run = 1;               // runs of a_run consecutive items share A (packed once per run)
+  // Runs of a_run · a_cycle items, within which items equal modulo a_cycle share A (an input
+  // gradient's stride phases, image after image); k_max bounds every item's k (0: unknown).
+  int64_t a_cycle = 1;
+  int64_t k_max = 0;
   const void* ctx = nullptr;
   int64_t macs = 0;  // total multiply-adds, to size the thread count (0: use every thread)
 };

@@ -106,6 +106,25 @@ TL_INLINE bool SplitStride2(T* d0, T* d1, const T* row, int64_t i0, int64_t len,
   return false;
 }
 
+// off[(ci, ky, kx)]: where tap (ky, kx) of channel ci starts in conv2d's planes. The divisions by
+// the stride are done once per tap of one channel (kh + kw of them), not per (ci, ky, kx): idiv in
+// the innermost loop cost as much as copying an 8 × 8 image's planes.
+inline void ForwardOffsets(const ConvGeom& g, const PlaneShape& s, int32_t* off) {
+  const int64_t plane = s.hq * s.wq;
+  int32_t* o = off;
+  for (int64_t ky = 0; ky < g.kh; ky++) {
+    const int64_t ry = ky * g.dh;
+    for (int64_t kx = 0; kx < g.kw; kx++) {
+      const int64_t rx = kx * g.dw;
+      *o++ = static_cast<int32_t>(s.slot[ry % g.sh][rx % g.sw] * g.cg * plane + (ry / g.sh) * s.wq + rx / g.sw);
+    }
+  }
+  const int64_t taps = g.kh * g.kw;
+  for (int64_t ci = 1; ci < g.cg; ci++) {
+    for (int64_t t = 0; t < taps; t++) off[ci * taps + t] = static_cast<int32_t>(off[t] + ci * plane);
+  }
+}
+
 // Fills planes for image n, group gi of x (conv2d's layout) and their tap offsets.
 template <class T>
 void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, int32_t* off) {
@@ -155,16 +174,7 @@ void BuildForwardPlanes(const ConvPlan<T>& p, int64_t n, int64_t gi, T* planes, 
     }
   }
   for (int64_t j = 0; j < s.wq + kPlaneSlack; j++) planes[s.len + j] = T(0);
-  int32_t* o = off;
-  for (int64_t ci = 0; ci < g.cg; ci++) {
-    for (int64_t ky = 0; ky < g.kh; ky++) {
-      for (int64_t kx = 0; kx < g.kw; kx++) {
-        const int64_t ry = ky * g.dh, rx = kx * g.dw;
-        const int64_t plane = s.slot[ry % g.sh][rx % g.sw] * g.cg + ci;
-        *o++ = static_cast<int32_t>(plane * s.hq * s.wq + (ry / g.sh) * s.wq + rx / g.sw);
-      }
-    }
-  }
+  ForwardOffsets(g, s, off);
 }
 
 // ---- conv2d ----
@@ -228,15 +238,16 @@ TL_INLINE void TapsOf(int64_t r, int64_t pad, int64_t k, int64_t d, int64_t s, P
   if (t->count == 0) t->e_min = t->e_max = 0;
 }
 
-// Item → (image, group, phase row, phase column); items run phase-major, then group, then image,
-// so runs of images share one packing of the phase's weights.
+// Item → (image, group, phase row, phase column); items run group-major, then image, then phase,
+// so the sh · sw phases of one image are consecutive (they read the same gy rows and write
+// interleaved dx cells) and every phase's weights are packed once per group (DirectCall::a_cycle).
 TL_INLINE void InputGradItem(const ConvGeom& g, int64_t item, int64_t* n, int64_t* gi, int64_t* rh, int64_t* rw) {
-  *n = item % g.n;
-  item /= g.n;
-  *gi = item % g.groups;
-  item /= g.groups;
   *rw = item % g.sw;
-  *rh = item / g.sw;
+  item /= g.sw;
+  *rh = item % g.sh;
+  item /= g.sh;
+  *n = item % g.n;
+  *gi = item / g.n;
 }
 
 // Planes of one phase: og planes of hq × wq; `rows` × `cols` output cells.
