@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "conv_direct.h"
+#include "conv_transpose.h"
 
 namespace tensile {
 namespace TENSILE_ISA {
@@ -88,38 +89,6 @@ __attribute__((noinline)) void LaneTile(int64_t kc, const T* __restrict a, const
   }
 }
 
-#if defined(TENSILE_ISA_AVX512)
-// r[i][j] ← r[j][i] for a 16 × 16 block of floats: 64 shuffles, against 256 scalar loads and
-// stores for the same transpose through memory.
-TL_INLINE void Transpose16x16(__m512 (&r)[16]) {
-  __m512 t[16];
-#pragma GCC unroll 8
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-  }
-#pragma GCC unroll 4
-  for (int i = 0; i < 16; i += 4) {
-    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
-    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
-    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-  }
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; i++) {
-    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
-    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
-  }
-#pragma GCC unroll 8
-  for (int i = 0; i < 8; i++) {
-    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
-  }
-}
-#endif
-
 // out[(m0 + i) · ms + j · cs] = tile[j · PW + i] + bias[i] for i < mr, j < P: the transpose, with
 // P known so each channel's run unrolls. Contiguous rows on AVX-512: 16 channels at a time through
 // a register transpose, each channel's P positions one masked store.
@@ -142,7 +111,7 @@ __attribute__((noinline)) void LaneStore(const T* __restrict tile, T* __restrict
         __m512 r[16];
 #pragma GCC unroll 16
         for (int j = 0; j < 16; j++) r[j] = j < P ? _mm512_load_ps(tile + j * PW + v * 16) : _mm512_setzero_ps();
-        Transpose16x16(r);
+        TransposeBlock(r);  // conv_transpose.h
         const int live = mr - v * 16 < 16 ? mr - v * 16 : 16;
         T* d = out + v * 16 * ms;  // channel v · 16's first position
 #pragma GCC unroll 16

@@ -1,5 +1,6 @@
-// Matrix transposes in registers, W × W blocks at a time (W = the vector width of T), for the
-// position-major Gᵀ of conv2dWeightGrad's outer engine (conv_plan.h). Per-ISA namespace.
+// Matrix transposes in registers, W × W blocks at a time (W = the vector width of T): the
+// position-major Gᵀ of conv2dWeightGrad's outer engine (conv_plan.h) and the channel-lane tiles'
+// stores (conv_lanes.h). Per-ISA namespace.
 #ifndef TENSILE_KERNELS_CONV_TRANSPOSE_H
 #define TENSILE_KERNELS_CONV_TRANSPOSE_H
 
