@@ -76,7 +76,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     },
     kernels,
   };
-  const memory = new NativeMemory(addon, backend, typeof process !== "undefined" && process.env.TENSILE_POISON_OUTPUTS === "1");
+  const memory = new NativeMemory(addon, backend, { poison: typeof process !== "undefined" && process.env.TENSILE_POISON_OUTPUTS === "1" });
   const specs = new Map<string, NativeKernelTable[string]>();
   for (const family of FAMILIES) for (const [name, spec] of Object.entries(family)) specs.set(name, spec);
   addon.listKernels().forEach((name, index) => {

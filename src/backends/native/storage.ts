@@ -121,17 +121,33 @@ export class NativeMemory {
   private readonly smallFree: Slot[][] = Array.from({ length: SMALL_BYTES / 64 }, () => []);
   /** Freed blocks of their own, by size class in bytes. */
   private readonly free = new Map<number, Slot[]>();
+  /**
+   * The same blocks, oldest freed first (a Set iterates in insertion order). When the kept bytes
+   * would pass REUSE_LIMIT, the oldest go back to the addon rather than the newest: a process that
+   * multiplied 16 MiB matrices earlier would otherwise keep them here for good and send every
+   * block of its next workload (a ResNet step) through the addon each step, zeroing and page-
+   * faulting them again (measured: 1.5–1.8× slower steps).
+   */
+  private readonly freeOrder = new Set<Slot>();
   private reusableBytes = 0;
   /** Freed storage objects, reused by later allocs: registering a new object with the GC safety net costs more than a small op. */
   private readonly spare: Native[] = [];
   private pool: Slot | null = null;
   private poolTop = 0;
 
+  private readonly poison: boolean;
+  private readonly reuseLimit: number;
+
   /**
-   * @param poison fill memory handed out unzeroed (to kernels that overwrite their outputs) with
-   *   POISON; the test runner turns it on (TENSILE_POISON_OUTPUTS=1) to prove those kernels' claim.
+   * @param options.poison fill memory handed out unzeroed (to kernels that overwrite their outputs)
+   *   with POISON; the test runner turns it on (TENSILE_POISON_OUTPUTS=1) to prove those kernels' claim.
+   * @param options.reuseLimit the most bytes of freed blocks kept (REUSE_LIMIT; tests lower it).
    */
-  constructor(private readonly addon: NativeAddon, private readonly backend: Backend, private readonly poison = false) {}
+  constructor(private readonly addon: NativeAddon, private readonly backend: Backend,
+    options: { poison?: boolean; reuseLimit?: number } = {}) {
+    this.poison = options.poison ?? false;
+    this.reuseLimit = options.reuseLimit ?? REUSE_LIMIT;
+  }
 
   alloc(dtype: DType, size: number, zero = true): NativeStorage {
     const elsize = bytesPerElement(dtype);
@@ -145,7 +161,10 @@ export class NativeMemory {
     } else {
       bytes = classBytes(requested);
       slot = this.free.get(bytes)?.pop();
-      if (slot !== undefined) this.reusableBytes -= bytes;
+      if (slot !== undefined) {
+        this.reusableBytes -= bytes;
+        this.freeOrder.delete(slot);
+      }
     }
     let data: TypedArray;
     if (slot !== undefined) {
@@ -200,13 +219,15 @@ export class NativeMemory {
       slot.view = view;
       slot.viewDType = dtype;
       this.smallFree[(slot.bytes >> 6) - 1].push(slot);
-    } else if (slot.bytes <= REUSE_BYTES && this.reusableBytes + slot.bytes <= REUSE_LIMIT) {
+    } else if (slot.bytes <= REUSE_BYTES && slot.bytes <= this.reuseLimit) {
+      while (this.reusableBytes + slot.bytes > this.reuseLimit) this.evictOldest();
       slot.view = view;
       slot.viewDType = dtype;
       this.reusableBytes += slot.bytes;
       let list = this.free.get(slot.bytes);
       if (list === undefined) this.free.set(slot.bytes, (list = []));
       list.push(slot);
+      this.freeOrder.add(slot);
     } else {
       this.addon.free(slot.handle, slot.buffer);
     }
@@ -216,7 +237,18 @@ export class NativeMemory {
   trim(): void {
     for (const list of this.free.values()) for (const slot of list) this.addon.free(slot.handle, slot.buffer);
     this.free.clear();
+    this.freeOrder.clear();
     this.reusableBytes = 0;
+  }
+
+  /** Gives the longest-kept free block back to the addon. Within its size class it is the first (lists pop from the end). */
+  private evictOldest(): void {
+    const oldest = this.freeOrder.values().next().value as Slot;
+    this.freeOrder.delete(oldest);
+    const list = this.free.get(oldest.bytes) as Slot[];
+    list.splice(list.indexOf(oldest), 1);
+    this.reusableBytes -= oldest.bytes;
+    this.addon.free(oldest.handle, oldest.buffer);
   }
 
   private ownBlock(bytes: number): Slot {
