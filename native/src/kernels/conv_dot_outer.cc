@@ -106,23 +106,26 @@ __attribute__((noinline)) void OuterTile(const DotImage<T>* imgs, int64_t count,
   }
 }
 
-template <class T, int MV, int NK>
-OuterFn<T> PickNK(int nk) {
-  if constexpr (NK == 0) {
+// Tile<MV, NK>::fn for the runtime shape (mv, nk), searched over every mv ≤ MV and nk ≤ kNK[mv] at
+// compile time, so each shape runs a fully unrolled tile (null when none has that shape).
+template <template <int, int> class Tile, int MV, int NK>
+auto PickTile(int mv, int nk) -> decltype(Tile<1, 1>::fn) {
+  if constexpr (MV == 0) {
     return nullptr;
+  } else if constexpr (NK == 0) {
+    return PickTile<Tile, MV - 1, kNK[MV - 1]>(mv, nk);
   } else {
-    return nk == NK ? &OuterTile<T, MV, NK> : PickNK<T, MV, NK - 1>(nk);
+    return mv == MV && nk == NK ? Tile<MV, NK>::fn : PickTile<Tile, MV, NK - 1>(mv, nk);
   }
 }
 
-template <class T, int MV>
-OuterFn<T> Pick(int mv, int nk) {
-  if constexpr (MV == 0) {
-    return nullptr;
-  } else {
-    return mv == MV ? PickNK<T, MV, kNK[MV]>(nk) : Pick<T, MV - 1>(mv, nk);
-  }
-}
+template <class T>
+struct OuterTiles {
+  template <int MV, int NK>
+  struct At {
+    static constexpr OuterFn<T> fn = &OuterTile<T, MV, NK>;
+  };
+};
 
 // The part of one tap (ky, kx) that falls inside the image: output rows [r0, r1), columns [c0, c1),
 // and the tap's shift (oy, ox) into the image at cell (0, 0).
@@ -191,23 +194,13 @@ __attribute__((noinline)) void DirectTile(const DotImage<T>* imgs, int64_t count
   }
 }
 
-template <class T, int MV, int NK>
-DirectFn<T> PickDirectNK(int nk) {
-  if constexpr (NK == 0) {
-    return nullptr;
-  } else {
-    return nk == NK ? &DirectTile<T, MV, NK> : PickDirectNK<T, MV, NK - 1>(nk);
-  }
-}
-
-template <class T, int MV>
-DirectFn<T> PickDirect(int mv, int nk) {
-  if constexpr (MV == 0) {
-    return nullptr;
-  } else {
-    return mv == MV ? PickDirectNK<T, MV, kNK[MV]>(nk) : PickDirect<T, MV - 1>(mv, nk);
-  }
-}
+template <class T>
+struct DirectTiles {
+  template <int MV, int NK>
+  struct At {
+    static constexpr DirectFn<T> fn = &DirectTile<T, MV, NK>;
+  };
+};
 
 // Most threads a job keeps per-thread results for (the pool's own limit).
 constexpr int kMaxThreads = 256;
@@ -333,7 +326,7 @@ void OuterTask(void* p, int ith, int) {
                 Range(imgs[0], tp, ky, kx, &tr);
                 for (int64_t t = 0, ci0 = 0; t < ct_n; t++) {
                   const int nd = static_cast<int>(t < wider ? base + 1 : base);
-                  PickDirect<T, kMV>(mv, nd)(imgs, count, v0 * W, ci0, tp, tr, ctg + (ci0 * taps + ky * tp.kw + kx) * job.mp,
+                  PickTile<DirectTiles<T>::template At, kMV, kNK[kMV]>(mv, nd)(imgs, count, v0 * W, ci0, tp, tr, ctg + (ci0 * taps + ky * tp.kw + kx) * job.mp,
                                              taps, job.mp, fresh && n0 == na, &pf);
                   ci0 += nd;
                 }
@@ -345,7 +338,7 @@ void OuterTask(void* p, int ith, int) {
           const int64_t kt = CeilDiv(call.k, kNK[mv]), base = call.k / kt, wider = call.k % kt;
           for (int64_t t = 0, k0 = 0; t < kt; t++) {
             const int nd = static_cast<int>(t < wider ? base + 1 : base);
-            Pick<T, kMV>(mv, nd)(imgs, count, v0 * W, k0, ctg, job.mp, fresh && n0 == na, &pf);
+            PickTile<OuterTiles<T>::template At, kMV, kNK[kMV]>(mv, nd)(imgs, count, v0 * W, k0, ctg, job.mp, fresh && n0 == na, &pf);
             k0 += nd;
           }
         }

@@ -11,28 +11,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
-import { onBackend, type Tensor } from "../../harness.js";
-import { assertCloseToScale, forEachIsa, outputAndGrads, requireNative, scaleTol } from "./helpers.js";
+import type { Tensor } from "../../harness.js";
+import { assertCloseToScale, forEachIsa, outputAndGradsAgree, requireNative } from "./helpers.js";
 
 const F = tl.nn.functional;
 
 // Two threads, so single images are split across threads and batches take the prefetching path.
 tl.setNumThreads(2);
 
-/** Runs fn on inputs drawn from `shapes` on js, then on native at every ISA level, and compares output and gradients. */
+/** fn's output and gradients on native, every ISA level, against js (helpers.ts). */
 function agree(name: string, dtype: "float32" | "float64", shapes: number[][], fn: (...xs: Tensor[]) => Tensor): void {
-  requireNative();
-  tl.setBackend("js");
-  tl.manualSeed(33);
-  const inputs = shapes.map((s) => tl.randn(s, { dtype }));
-  const reference = outputAndGrads(fn, inputs);
-  tl.setBackend("native");
-  const expected = reference.map((t) => onBackend(t, "native"));
-  const nativeInputs = inputs.map((t) => onBackend(t, "native"));
-  forEachIsa((isa) => {
-    const got = outputAndGrads(fn, nativeInputs);
-    got.forEach((t, i) => assertCloseToScale(t, expected[i], scaleTol(dtype), `${name} ${dtype} ${isa} ${i === 0 ? "output" : `gradient of input ${i - 1}`}`));
-  });
+  outputAndGradsAgree(name, dtype, shapes, fn, 33);
 }
 
 test("native conv2d on channel-lane tiles, every row width 1–40: forward and both gradients match js", () => {

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
-import { onBackend, type Tensor } from "../../harness.js";
-import { assertCloseToScale, forEachIsa, outputAndGrads, requireNative, scaleTol } from "./helpers.js";
+import type { Tensor } from "../../harness.js";
+import { assertCloseToScale, outputAndGradsAgree, requireNative } from "./helpers.js";
 
 const F = tl.nn.functional;
 
@@ -44,20 +44,9 @@ const geometries: Geometry[] = [
   { name: "stride 9 (past the direct engines' 8: the GEMM path)", x: [2, 3, 20, 21], w: [4, 3, 2, 3], options: { stride: 9, padding: 1 } },
 ];
 
-/** Runs fn on inputs drawn from `shapes` on js, then on native at every ISA level, and compares output and gradients. */
+/** fn's output and gradients on native, every ISA level, against js (helpers.ts). */
 function agree(name: string, dtype: "float32" | "float64", shapes: number[][], fn: (...xs: Tensor[]) => Tensor): void {
-  requireNative();
-  tl.setBackend("js");
-  tl.manualSeed(21);
-  const inputs = shapes.map((s) => tl.randn(s, { dtype }));
-  const reference = outputAndGrads(fn, inputs);
-  tl.setBackend("native");
-  const expected = reference.map((t) => onBackend(t, "native"));
-  const nativeInputs = inputs.map((t) => onBackend(t, "native"));
-  forEachIsa((isa) => {
-    const got = outputAndGrads(fn, nativeInputs);
-    got.forEach((t, i) => assertCloseToScale(t, expected[i], scaleTol(dtype), `${name} ${dtype} ${isa} ${i === 0 ? "output" : `gradient of input ${i - 1}`}`));
-  });
+  outputAndGradsAgree(name, dtype, shapes, fn, 21);
 }
 
 for (const dtype of ["float32", "float64"] as const) {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import * as tl from "../../../src/index.js";
 import { nativeAddon } from "../../../src/backends/native/index.js";
+import { onBackend } from "../../harness.js";
 
 type Addon = NonNullable<ReturnType<typeof nativeAddon>>;
 
@@ -64,4 +65,24 @@ export function outputAndGrads(fn: (...xs: tl.Tensor[]) => tl.Tensor, inputs: tl
   tl.manualSeed(78);
   y.mul(tl.randn(y.shape, { dtype: y.dtype })).sum().backward();
   return [y.detach(), ...leaves.map((l) => l.grad ?? tl.zerosLike(l))];
+}
+
+/**
+ * Runs fn on inputs drawn (seeded) from `shapes` on js, then on native at every ISA level, and
+ * compares its output and the gradients of every input at scaleTol.
+ */
+export function outputAndGradsAgree(name: string, dtype: "float32" | "float64", shapes: number[][],
+  fn: (...xs: tl.Tensor[]) => tl.Tensor, seed: number): void {
+  requireNative();
+  tl.setBackend("js");
+  tl.manualSeed(seed);
+  const inputs = shapes.map((s) => tl.randn(s, { dtype }));
+  const reference = outputAndGrads(fn, inputs);
+  tl.setBackend("native");
+  const expected = reference.map((t) => onBackend(t, "native"));
+  const nativeInputs = inputs.map((t) => onBackend(t, "native"));
+  forEachIsa((isa) => {
+    const got = outputAndGrads(fn, nativeInputs);
+    got.forEach((t, i) => assertCloseToScale(t, expected[i], scaleTol(dtype), `${name} ${dtype} ${isa} ${i === 0 ? "output" : `gradient of input ${i - 1}`}`));
+  });
 }
