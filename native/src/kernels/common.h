@@ -148,6 +148,12 @@ TL_INLINE int32_t ToInt32(double v) {
   return static_cast<int32_t>(u);
 }
 
+// ⌈a / b⌉ for a ≥ 0, b > 0: tiles, panels and slices covering a length.
+TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// n rounded up to a cache line (64 bytes): scratch regions laid out one after another.
+constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t(63); }
+
 // JavaScript's ToUint8 (storing a number into a Uint8Array, the bool storage).
 TL_INLINE uint8_t ToUint8(double v) { return static_cast<uint8_t>(ToInt32(v) & 0xFF); }
 

@@ -20,8 +20,6 @@ namespace tensile {
 namespace TENSILE_ISA {
 namespace {
 
-TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t(63); }
 
 // Depth of one pass over a tile: an MR × kDirectKC panel of A (20 KB at MR = 8, float) stays in L1
 // while the taps stream from the planes in L2, and 64 channels × 3 × 3 = 576 take one pass, so

@@ -11,8 +11,6 @@ namespace tensile {
 namespace TENSILE_ISA {
 namespace {
 
-TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t(63); }
 
 // Rows of G × taps per dot tile: MD + ND vector loads feed MD · ND FMAs per step.
 #if defined(TENSILE_ISA_AVX512)

@@ -15,8 +15,6 @@ namespace tensile {
 namespace TENSILE_ISA {
 namespace {
 
-TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-constexpr size_t Align64(size_t n) { return (n + 63) & ~size_t(63); }
 
 // Tile: MV vectors of output channels × NK taps of accumulators; kNK[mv] taps for mv vectors.
 // MV + NK loads (NK of them broadcasts) feed MV · NK FMAs per output cell; NK base pointers and

@@ -20,7 +20,6 @@
 namespace tensile {
 namespace TENSILE_ISA {
 
-TL_INLINE size_t PlanAlign(size_t n) { return (n + 63) & ~size_t(63); }
 
 // conv2d's planes: per stride phase that some tap reads, and per input channel, hq × wq. A 1×1
 // stride-2 kernel reads one phase of four, a 3×3 one all four.
@@ -63,7 +62,7 @@ TL_INLINE PlaneShape ForwardPlanes(const ConvGeom& g) {
 // Bytes of planes + slack, rounded for what follows them.
 template <class T>
 TL_INLINE size_t PlaneBytes(const PlaneShape& s) {
-  return PlanAlign(size_t(s.len + s.wq + kPlaneSlack) * sizeof(T));
+  return Align64(size_t(s.len + s.wq + kPlaneSlack) * sizeof(T));
 }
 
 template <class T>
@@ -274,7 +273,7 @@ size_t InputGradScratch(const ConvGeom& g) {
       TapsOf(rw, g.pl, g.kw, g.dw, g.sw, &tx);
       int64_t rows, cols, hq, wq;
       InputGradShape(g, rh, rw, ty, tx, &rows, &cols, &hq, &wq);
-      const size_t bytes = PlanAlign(size_t(g.og * hq * wq + wq + kPlaneSlack) * sizeof(T)) +
+      const size_t bytes = Align64(size_t(g.og * hq * wq + wq + kPlaneSlack) * sizeof(T)) +
                            size_t(g.og * ty.count * tx.count) * sizeof(int32_t);
       if (bytes > most) most = bytes;
     }
@@ -309,7 +308,7 @@ void PrepareInputGrad(const void* ctx, int64_t item, char* scratch, DirectItem<T
   }
   const int64_t len = g.og * hq * wq;
   T* planes = reinterpret_cast<T*>(scratch);
-  int32_t* off = reinterpret_cast<int32_t*>(scratch + PlanAlign(size_t(len + wq + kPlaneSlack) * sizeof(T)));
+  int32_t* off = reinterpret_cast<int32_t*>(scratch + Align64(size_t(len + wq + kPlaneSlack) * sizeof(T)));
   for (int64_t co = 0; co < g.og; co++) {
     const T* img = p.gy + (n * g.o + gi * g.og + co) * g.ho * g.wo;
     for (int64_t t = 0; t < hq; t++) {
@@ -377,7 +376,7 @@ void PackInputGradWeights(const void* ctx, int64_t item, int64_t r0, int64_t row
 template <class T>
 size_t WeightGradScratch(const ConvPlan<T>& p) {
   const ConvGeom& g = *p.g;
-  return PlaneBytes<T>(p.planes) + PlanAlign(size_t(g.og * p.q_pitch) * sizeof(T)) +
+  return PlaneBytes<T>(p.planes) + Align64(size_t(g.og * p.q_pitch) * sizeof(T)) +
          size_t(g.cg * g.kh * g.kw) * sizeof(int32_t);
 }
 
@@ -388,7 +387,7 @@ void PrepareWeightGrad(const void* ctx, int64_t gi, int64_t n, char* scratch, Do
   T* planes = reinterpret_cast<T*>(scratch);
   T* rows = reinterpret_cast<T*>(scratch + PlaneBytes<T>(p.planes));
   int32_t* off = reinterpret_cast<int32_t*>(scratch + PlaneBytes<T>(p.planes) +
-                                            PlanAlign(size_t(g.og * p.q_pitch) * sizeof(T)));
+                                            Align64(size_t(g.og * p.q_pitch) * sizeof(T)));
   BuildForwardPlanes(p, n, gi, planes, off);
   const int64_t wq = p.planes.wq;
   for (int64_t o = 0; o < g.og; o++) {
@@ -413,7 +412,7 @@ void PrepareWeightGrad(const void* ctx, int64_t gi, int64_t n, char* scratch, Do
 template <class T>
 size_t WeightGradScratchD(const ConvPlan<T>& p) {
   const ConvGeom& g = *p.g;
-  return PlanAlign(size_t(g.ho * g.wo * DotTPitch<T>(g.og)) * sizeof(T));
+  return Align64(size_t(g.ho * g.wo * DotTPitch<T>(g.og)) * sizeof(T));
 }
 
 template <class T>
@@ -449,7 +448,7 @@ int WeightGradSources(const void* ctx, int64_t gi, int64_t n, const char** at, s
 template <class T>
 size_t WeightGradScratchT(const ConvPlan<T>& p) {
   const ConvGeom& g = *p.g;
-  return PlaneBytes<T>(p.planes) + PlanAlign(size_t(g.ho * g.wo * DotTPitch<T>(g.og)) * sizeof(T)) +
+  return PlaneBytes<T>(p.planes) + Align64(size_t(g.ho * g.wo * DotTPitch<T>(g.og)) * sizeof(T)) +
          size_t(g.cg * g.kh * g.kw) * sizeof(int32_t);
 }
 
@@ -461,7 +460,7 @@ void PrepareWeightGradT(const void* ctx, int64_t gi, int64_t n, char* scratch, D
   T* planes = reinterpret_cast<T*>(scratch);
   T* gt = reinterpret_cast<T*>(scratch + PlaneBytes<T>(p.planes));
   int32_t* off = reinterpret_cast<int32_t*>(scratch + PlaneBytes<T>(p.planes) +
-                                            PlanAlign(size_t(cells * mp) * sizeof(T)));
+                                            Align64(size_t(cells * mp) * sizeof(T)));
   BuildForwardPlanes(p, n, gi, planes, off);
   TransposeInto(gt, mp, p.gy + (n * g.o + gi * g.og) * cells, g.og, cells);
   img->src = planes;

@@ -34,7 +34,6 @@ struct Arena {
 };
 thread_local Arena tl_arena;
 
-TL_INLINE int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 template <class T>
 void Pack(const GemmOperand<T>& op, int64_t b, int64_t r0, int64_t rows, int64_t k0, int64_t depth, int w,
