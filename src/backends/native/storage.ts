@@ -94,6 +94,13 @@ const REUSE_LIMIT = 1 << 28;
  */
 const POISON: Record<DType, number> = { float32: Number.NaN, float64: Number.NaN, int32: -0x2152411, bool: 0xa5 };
 
+/**
+ * New native memory within one turn of the event loop past which NativeMemory warns (once): the GC
+ * safety net frees dropped tensors only when JavaScript returns to the event loop, so a synchronous
+ * loop that never disposes grows until it ends (a W6 forward left to it leaves ~17 MiB per call).
+ */
+const TURN_WARN_BYTES = 2 ** 31;
+
 /** Bytes reserved for a request: 64, then four classes per power of two (as the addon rounds). */
 export function classBytes(bytes: number): number {
   if (bytes <= 64) return 64;
@@ -137,16 +144,23 @@ export class NativeMemory {
 
   private readonly poison: boolean;
   private readonly reuseLimit: number;
+  private readonly turnWarnBytes: number;
+  /** Bytes of new blocks since the event loop last ran (reset by a scheduled callback). */
+  private turnBytes = 0;
+  private turnPending = false;
+  private warned = false;
 
   /**
    * @param options.poison fill memory handed out unzeroed (to kernels that overwrite their outputs)
    *   with POISON; the test runner turns it on (TENSILE_POISON_OUTPUTS=1) to prove those kernels' claim.
    * @param options.reuseLimit the most bytes of freed blocks kept (REUSE_LIMIT; tests lower it).
+   * @param options.turnWarnBytes new bytes in one event-loop turn that trigger the warning (TURN_WARN_BYTES).
    */
   constructor(private readonly addon: NativeAddon, private readonly backend: Backend,
-    options: { poison?: boolean; reuseLimit?: number } = {}) {
+    options: { poison?: boolean; reuseLimit?: number; turnWarnBytes?: number } = {}) {
     this.poison = options.poison ?? false;
     this.reuseLimit = options.reuseLimit ?? REUSE_LIMIT;
+    this.turnWarnBytes = options.turnWarnBytes ?? TURN_WARN_BYTES;
   }
 
   alloc(dtype: DType, size: number, zero = true): NativeStorage {
@@ -252,8 +266,28 @@ export class NativeMemory {
   }
 
   private ownBlock(bytes: number): Slot {
+    this.countTurn(bytes);
     const buffer = this.addon.alloc(bytes);
     return { handle: this.addon.reply[0], buffer, byteOffset: 0, bytes, pooled: false, view: null, viewDType: null };
+  }
+
+  /** Adds a new block to this turn's bytes and warns once when a synchronous stretch passes turnWarnBytes. */
+  private countTurn(bytes: number): void {
+    this.turnBytes += bytes;
+    if (!this.turnPending) {
+      this.turnPending = true;
+      const later = typeof setImmediate === "function" ? setImmediate : (fn: () => void) => setTimeout(fn, 0);
+      later(() => {
+        this.turnBytes = 0;
+        this.turnPending = false;
+      });
+    }
+    if (this.turnBytes > this.turnWarnBytes && !this.warned) {
+      this.warned = true;
+      console.warn(`Tensile: ${(this.turnBytes / 2 ** 30).toFixed(1)} GiB of new native memory since JavaScript last returned to ` +
+        "the event loop. Tensors dropped without dispose() are freed only when it does, so a synchronous loop keeps them " +
+        "all until it ends; free each iteration's tensors with tl.tidy(() => ...) or dispose().");
+    }
   }
 
   private poolSlot(bytes: number): Slot {

@@ -97,3 +97,44 @@ test("native memory poison: unzeroed memory is NaN (floats) or a marker (integer
   const p = plain.alloc("float32", 1000, false);
   assert.ok(Array.from(p.data).every((v) => v === 0), "without poison a fresh block is the addon's (zeroed) memory");
 });
+
+/** Runs fn with console.warn captured; returns the warnings. */
+async function warningsOf(fn: () => Promise<void> | void): Promise<string[]> {
+  const seen: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => void seen.push(args.map(String).join(" "));
+  try {
+    await fn();
+  } finally {
+    console.warn = original;
+  }
+  return seen;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test("native memory warns once when a synchronous stretch allocates past the limit without freeing", async () => {
+  const { addon } = fakeAddon();
+  const memory = new NativeMemory(addon, backend, { turnWarnBytes: 1024 * KB });
+  const warnings = await warningsOf(() => {
+    // Five 256 KiB tensors dropped without release: the GC would free them only after this turn.
+    for (let i = 0; i < 5; i++) memory.alloc("float32", 64 * KB);
+    for (let i = 0; i < 5; i++) memory.alloc("float32", 64 * KB);
+  });
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0], /1\.\d GiB|0\.\d GiB/);
+  assert.match(warnings[0], /tl\.tidy/);
+  await nextTurn();
+});
+
+test("native memory does not warn when the allocations are spread over event-loop turns", async () => {
+  const { addon } = fakeAddon();
+  const memory = new NativeMemory(addon, backend, { turnWarnBytes: 1024 * KB });
+  const warnings = await warningsOf(async () => {
+    for (let turn = 0; turn < 4; turn++) {
+      for (let i = 0; i < 3; i++) memory.alloc("float32", 64 * KB); // 768 KiB per turn
+      await nextTurn();
+    }
+  });
+  assert.deepEqual(warnings, []);
+});
