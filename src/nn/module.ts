@@ -152,6 +152,11 @@ export abstract class Module {
     return output as ReturnType<T["forward"]>;
   }
 
+  /** True when forward hooks or pre-hooks are registered: a container then calls this module as it is, never fused with its neighbour. */
+  hasForwardHooks(): boolean {
+    return this._forwardHooks.size > 0 || this._forwardPreHooks.size > 0;
+  }
+
   /** Registers a hook that runs after `forward` when the module is invoked with `call`. */
   registerForwardHook(hook: ForwardHook): RemovableHandle {
     const id = nextHookId++;

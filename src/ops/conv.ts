@@ -1,10 +1,11 @@
 import { isFloat } from "../core/dtype.js";
 import { check, fmtShape } from "../core/errors.js";
-import { defineOp, type Op } from "../engine/dispatch.js";
+import { defineOp, type GradContext, type Op } from "../engine/dispatch.js";
 import { Tensor } from "../engine/tensor.js";
 import { add } from "./binary.js";
 import { narrow, reshape, squeeze, unsqueeze } from "./movement.js";
 import { sum } from "./reduce.js";
+import { reluBackward } from "./relu-backward.js";
 import { expectTensor } from "./scalar.js";
 
 /**
@@ -46,35 +47,54 @@ function outSize(size: number, k: number, a: ConvAttrs, axis: 0 | 1): number {
  *
  * All three are bilinear, so for the pairing ⟨y, G⟩ = ⟨gy, conv2d(x, w)⟩ each gradient is one of them.
  */
+/** conv2d's (and conv2dRelu's) argument checks and output shape. */
+function conv2dInfer([x, w, bias]: readonly Tensor[], a: ConvAttrs): { shape: number[]; dtype: Tensor["dtype"] } {
+  const [n, c, h, wd] = x.shape;
+  const [o, cg, kh, kw] = w.shape;
+  check(c === cg * a.groups && o % a.groups === 0, "conv2d",
+    () => `input has shape ${fmtShape(x.shape)} but weight has shape ${fmtShape(w.shape)}: input channels (${c}) must equal ` +
+      `weight.shape[1] (${cg}) × groups (${a.groups}), and weight.shape[0] (${o}) must be divisible by groups`);
+  const ho = outSize(h, kh, a, 0);
+  const wo = outSize(wd, kw, a, 1);
+  check(ho > 0 && wo > 0, "conv2d",
+    () => `input of spatial size ${h}x${wd} (padded ${h + a.padding[0] + a.padding[1]}x${wd + a.padding[2] + a.padding[3]}) ` +
+      `is smaller than the dilated kernel ${a.dilation[0] * (kh - 1) + 1}x${a.dilation[1] * (kw - 1) + 1} (weight shape ${fmtShape(w.shape)})`);
+  check(bias === undefined || (bias.ndim === 1 && bias.shape[0] === o && bias.dtype === x.dtype), "conv2d",
+    () => `bias has shape ${fmtShape(bias.shape)} and dtype ${bias.dtype} but the output has ${o} channels of ${x.dtype}: bias must be [${o}]`);
+  return { shape: [n, o, ho, wo], dtype: x.dtype };
+}
+
+/** conv2d's gradients for the output gradient gy: input, weight and (if given) bias. */
+function conv2dGrads(ctx: GradContext<ConvAttrs>, gy: Tensor): (Tensor | null)[] {
+  const [x, w] = ctx.inputs;
+  const a = ctx.attrs;
+  const grads = [
+    ctx.needsInputGrad[0] ? inputGradOp([gy, w], { ...conv(a), inputSize: [x.shape[2], x.shape[3]] }) : null,
+    ctx.needsInputGrad[1] ? weightGradOp([x, gy], { ...conv(a), kernelSize: [w.shape[2], w.shape[3]] }) : null,
+  ];
+  if (ctx.inputs.length > 2) grads.push(ctx.needsInputGrad[2] ? sum(gy, { dim: [0, 2, 3] }) : null);
+  return grads;
+}
+
 const conv2dOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
   name: "conv2d",
   // An optional third input, bias [O], is added to every output position in the kernel (one pass
   // over y instead of a broadcast add after it); its gradient is gy summed over batch and space.
-  infer: ([x, w, bias], a) => {
-    const [n, c, h, wd] = x.shape;
-    const [o, cg, kh, kw] = w.shape;
-    check(c === cg * a.groups && o % a.groups === 0, "conv2d",
-      () => `input has shape ${fmtShape(x.shape)} but weight has shape ${fmtShape(w.shape)}: input channels (${c}) must equal ` +
-        `weight.shape[1] (${cg}) × groups (${a.groups}), and weight.shape[0] (${o}) must be divisible by groups`);
-    const ho = outSize(h, kh, a, 0);
-    const wo = outSize(wd, kw, a, 1);
-    check(ho > 0 && wo > 0, "conv2d",
-      () => `input of spatial size ${h}x${wd} (padded ${h + a.padding[0] + a.padding[1]}x${wd + a.padding[2] + a.padding[3]}) ` +
-        `is smaller than the dilated kernel ${a.dilation[0] * (kh - 1) + 1}x${a.dilation[1] * (kw - 1) + 1} (weight shape ${fmtShape(w.shape)})`);
-    check(bias === undefined || (bias.ndim === 1 && bias.shape[0] === o && bias.dtype === x.dtype), "conv2d",
-      () => `bias has shape ${fmtShape(bias.shape)} and dtype ${bias.dtype} but the output has ${o} channels of ${x.dtype}: bias must be [${o}]`);
-    return { shape: [n, o, ho, wo], dtype: x.dtype, kernelAttrs: conv(a) as unknown as Record<string, unknown> };
-  },
-  grad: (ctx, gy) => {
-    const [x, w] = ctx.inputs;
-    const a = ctx.attrs;
-    const grads = [
-      ctx.needsInputGrad[0] ? inputGradOp([gy, w], { ...conv(a), inputSize: [x.shape[2], x.shape[3]] }) : null,
-      ctx.needsInputGrad[1] ? weightGradOp([x, gy], { ...conv(a), kernelSize: [w.shape[2], w.shape[3]] }) : null,
-    ];
-    if (ctx.inputs.length > 2) grads.push(ctx.needsInputGrad[2] ? sum(gy, { dim: [0, 2, 3] }) : null);
-    return grads;
-  },
+  infer: (inputs, a) => ({ ...conv2dInfer(inputs, a), kernelAttrs: conv(a) as unknown as Record<string, unknown> }),
+  grad: conv2dGrads,
+});
+
+/**
+ * relu(conv2d(x, w, bias)) in one pass: the conv2d kernel applies the ReLU as it stores each output
+ * (the same select as the relu kernel, so the result is bit-identical to the two ops), which saves
+ * writing and re-reading the pre-activation. Its gradient is conv2d's for reluBackward(gy, y): the
+ * output y is positive exactly where the pre-activation is.
+ */
+const conv2dReluOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
+  name: "conv2dRelu",
+  kernel: "conv2d",
+  infer: (inputs, a) => ({ ...conv2dInfer(inputs, a), kernelAttrs: { ...conv(a), relu: true } as unknown as Record<string, unknown> }),
+  grad: (ctx, gy) => conv2dGrads(ctx, reluBackward(gy, ctx.output)),
 });
 
 /** conv2d(x, w) cut to `size`: a transposed conv's output may be longer than its input maps back to. */
@@ -198,8 +218,20 @@ function addBias(y: Tensor, bias: Tensor | null | undefined, channels: number, o
  * @example tl.conv2d(tl.randn([1, 3, 8, 8]), tl.randn([4, 3, 3, 3]), null, { padding: "same" }) // [1, 4, 8, 8]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  return conv2dWith(conv2dOp, x, weight, bias, options);
+}
+
+/**
+ * relu(conv2d(x, weight, bias, options)) as one op (see conv2dReluOp): what `Sequential` runs for a
+ * Conv2d followed by a ReLU. Same arguments and result as the two calls, bit for bit.
+ */
+export function conv2dRelu(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  return conv2dWith(conv2dReluOp, x, weight, bias, options);
+}
+
+function conv2dWith(op: Op<ConvAttrs>, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: Conv2dOptions): Tensor {
   checkConvInputs("conv2d", x, weight, bias, 2);
-  if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, options), 0);
+  if (x.ndim === 3) return squeeze(conv2dWith(op, unsqueeze(x, 0), weight, bias, options), 0);
   const stride = pair(options.stride, 1, "conv2d", "stride", 1);
   const dilation = pair(options.dilation, 1, "conv2d", "dilation", 1);
   const groups = checkGroups(options.groups, "conv2d");
@@ -218,10 +250,10 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
     const [ph, pw] = pair(options.padding, 0, "conv2d", "padding", 0);
     padding = [ph, ph, pw, pw];
   }
-  if (bias === undefined || bias === null) return conv2dOp([x, weight], { stride, padding, dilation, groups });
+  if (bias === undefined || bias === null) return op([x, weight], { stride, padding, dilation, groups });
   check(bias.ndim === 1 && bias.shape[0] === weight.shape[0], "conv2d",
     () => `bias has shape ${fmtShape(bias.shape)} but the output has ${weight.shape[0]} channels: bias must be [${weight.shape[0]}]`);
-  return conv2dOp([x, weight, bias], { stride, padding, dilation, groups });
+  return op([x, weight, bias], { stride, padding, dilation, groups });
 }
 
 /** Options of conv1d: the same as conv2d's with single numbers. */

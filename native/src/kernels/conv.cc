@@ -16,7 +16,7 @@ namespace tensile {
 namespace TENSILE_ISA {
 namespace {
 
-constexpr int kConvAttrs = 9;
+constexpr int kConvAttrs = 9;  // a tenth, conv2d's fused ReLU (0/1), is optional
 
 // Fills the geometry from x-side [N, C, H, W], weight [O, Cg, KH, KW] and y-side [N, O, HO, WO]
 // views and the attributes; false when they do not describe one convolution.
@@ -69,7 +69,7 @@ ConvPlan<T> MakePlan(const ConvGeom& g, const T* x, const T* w, const T* gy, T* 
 
 template <class T>
 int Conv2dGemm(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const T* bias,
-               const tl_runtime* rt) {
+               bool relu, const tl_runtime* rt) {
   const int64_t taps = g.kh * g.kw, plen = g.ho * g.wo;
   GemmCall<T> call;
   if (bias != nullptr) {  // y starts as the bias, and the GEMM adds to it
@@ -102,7 +102,12 @@ int Conv2dGemm(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, cons
   call.c = Base<T>(y);
   call.c_rs = plen;
   call.c_batch.outer = g.og * plen;  // item n·groups + gi starts at (n·o + gi·og)·plen
-  return Gemm(call, rt);
+  const int status = Gemm(call, rt);
+  if (status != TL_OK || !relu) return status;
+  // The fused ReLU on this (rare: strides past 8, huge planes) path: one more pass, same select.
+  T* out = Base<T>(y);
+  for (int64_t i = 0; i < g.n * g.o * plen; i++) out[i] = out[i] > 0 ? out[i] : T(0);
+  return TL_OK;
 }
 
 template <class T>
@@ -149,7 +154,7 @@ int Conv2dWeightGradGemm(const tl_tensor& x, const tl_tensor& gy, const tl_tenso
 
 template <class T>
 int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const T* bias,
-            const tl_runtime* rt) {
+            bool relu, const tl_runtime* rt) {
   ConvPlan<T> plan = MakePlan<T>(g, Base<const T>(x), Base<const T>(wt), nullptr, Base<T>(y));
   plan.bias = bias;
   DirectCall<T> call;
@@ -162,9 +167,10 @@ int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const C
     call.a_run = g.n;
     call.ctx = &plan;
     call.macs = g.n * g.o * g.ho * plan.planes.wq * g.cg * g.kh * g.kw;
+    call.relu = relu;
     return RunDirect(call, rt);
   }
-  return Conv2dGemm<T>(x, wt, y, g, bias, rt);
+  return Conv2dGemm<T>(x, wt, y, g, bias, relu, rt);
 }
 
 template <class T>
@@ -242,8 +248,9 @@ int Conv2d(const tl_args* a, const tl_runtime* rt) {
   if (bias != nullptr && (bias->ndim != 1 || bias->shape[0] != g.o || bias->dtype != x.dtype || !IsContiguous(*bias))) {
     return TL_ERR_ARGS;
   }
-  if (x.dtype == TL_F32) return Conv2dT<float>(x, wt, y, g, bias != nullptr ? Base<const float>(*bias) : nullptr, rt);
-  if (x.dtype == TL_F64) return Conv2dT<double>(x, wt, y, g, bias != nullptr ? Base<const double>(*bias) : nullptr, rt);
+  const bool relu = a->n_attrs > kConvAttrs && a->attrs[kConvAttrs] != 0;
+  if (x.dtype == TL_F32) return Conv2dT<float>(x, wt, y, g, bias != nullptr ? Base<const float>(*bias) : nullptr, relu, rt);
+  if (x.dtype == TL_F64) return Conv2dT<double>(x, wt, y, g, bias != nullptr ? Base<const double>(*bias) : nullptr, relu, rt);
   return TL_ERR_UNSUPPORTED;
 }
 

@@ -100,22 +100,25 @@ TL_INLINE int RunTile(int64_t kc, const T* a, const T* src, const int32_t* off, 
   return NR;
 }
 
-// dst[0..len) = src[0..len) + (accumulate ? dst[0..len) : bias), contiguous.
+// dst[0..len) = src[0..len) + (accumulate ? dst[0..len) : bias), contiguous; then x > 0 ? x : 0
+// when `relu` (the last store of a fused conv2d + ReLU).
 template <class T>
-TL_INLINE void PutRun(T* dst, const T* src, int64_t len, bool accumulate, T bias) {
+TL_INLINE void PutRun(T* dst, const T* src, int64_t len, bool accumulate, T bias, bool relu) {
   using V = typename VecOf<T>::V;
   constexpr int W = V::W;
-  const typename V::V b = V::set1(bias);
+  const typename V::V b = V::set1(bias), zero = V::set1(T(0));
   int64_t j = 0;
   for (; j + W <= len; j += W) {
     typename V::V x = V::load(src + j);
     x = V::add(x, accumulate ? V::load(dst + j) : b);
+    if (relu) x = V::select(V::gt(x, zero), x, zero);
     V::store(dst + j, x);
   }
   if (j < len) {
     const int n = static_cast<int>(len - j);
     typename V::V x = V::loadn(src + j, n);
     x = V::add(x, accumulate ? V::loadn(dst + j, n) : b);
+    if (relu) x = V::select(V::gt(x, zero), x, zero);
     V::storen(dst + j, x, n);
   }
 }
@@ -153,7 +156,8 @@ TL_INLINE bool PutRunStride2(T* dst, const T* src, int64_t len, bool accumulate,
 // Writes rows [m0, m0 + mr) of a tile that starts at position q0 (nr positions wide) to their
 // grid cells, dropping the positions past `cols` in each pitch-wide row. tile == null writes zeros.
 template <class T>
-void StoreMapped(const T* tile, int nr, const DirectItem<T>& it, int64_t m0, int mr, int64_t q0, bool accumulate) {
+void StoreMapped(const T* tile, int nr, const DirectItem<T>& it, int64_t m0, int mr, int64_t q0, bool accumulate,
+                 bool relu) {
   struct Run {
     int64_t at, dst, len;
   };
@@ -178,13 +182,14 @@ void StoreMapped(const T* tile, int nr, const DirectItem<T>& it, int64_t m0, int
     for (int s = 0; s < count; s++) {
       const Run& run = runs[s];
       if (it.out_cs == 1) {
-        PutRun(out + run.dst, row + run.at, run.len, accumulate, bias);
-      } else if (it.out_cs == 2 && PutRunStride2(out + run.dst, row + run.at, run.len, accumulate, bias)) {
+        PutRun(out + run.dst, row + run.at, run.len, accumulate, bias, relu);
+      } else if (!relu && it.out_cs == 2 && PutRunStride2(out + run.dst, row + run.at, run.len, accumulate, bias)) {
         continue;
       } else {
         for (int64_t j = 0; j < run.len; j++) {
           T* d = out + run.dst + j * it.out_cs;
-          *d = row[run.at + j] + (accumulate ? *d : bias);
+          const T v = row[run.at + j] + (accumulate ? *d : bias);
+          *d = relu && !(v > 0) ? T(0) : v;
         }
       }
     }
@@ -263,7 +268,7 @@ bool LaneItem(const DirectCall<T>& call, DirectState<T>& st, int64_t item, int64
     for (int64_t m0 = 0; m0 < call.m; m0 += L::PW) {
       const int mr = static_cast<int>(call.m - m0 < L::PW ? call.m - m0 : L::PW);
       RunLaneTile<T>(p, mr, it.k, apack + m0 * it.k, src, it.off, st.lane_tile, out + m0 * it.out_ms, it.out_ms,
-                     it.out_cs, it.bias != nullptr ? it.bias + m0 : nullptr);
+                     it.out_cs, it.bias != nullptr ? it.bias + m0 : nullptr, call.relu);
     }
   }
   return true;
@@ -286,7 +291,7 @@ void RunItem(const DirectCall<T>& call, DirectState<T>& st, int64_t item, int64_
   if (it.k == 0) {  // no tap reaches these cells (a stride phase of a gradient): zeros
     for (int64_t m0 = 0; m0 < call.m; m0 += MR) {
       const int mr = call.m - m0 < MR ? static_cast<int>(call.m - m0) : MR;
-      for (int64_t t = t0; t < t1; t++) StoreMapped<T>(nullptr, NR, it, m0, mr, t * NR, false);
+      for (int64_t t = t0; t < t1; t++) StoreMapped<T>(nullptr, NR, it, m0, mr, t * NR, false, false);
     }
     return;
   }
@@ -313,7 +318,7 @@ void RunItem(const DirectCall<T>& call, DirectState<T>& st, int64_t item, int64_
         const int mr = call.m - ir < MR ? static_cast<int>(call.m - ir) : MR;
         for (int64_t t = t0; t < t1; t++) {
           const int nr = RunTile<T>(kc, apack + kb * mpad + ir * kc, it.src + t * NR, it.off + kb, tile, positions - t * NR);
-          StoreMapped<T>(tile, nr, it, ir, mr, t * NR, kb > 0);
+          StoreMapped<T>(tile, nr, it, ir, mr, t * NR, kb > 0, call.relu && kb + kc == it.k);
         }
       }
     }
@@ -330,7 +335,7 @@ void RunItem(const DirectCall<T>& call, DirectState<T>& st, int64_t item, int64_
         const int mr = mc - ir < MR ? static_cast<int>(mc - ir) : MR;
         for (int64_t t = t0; t < t1; t++) {
           const int nr = RunTile<T>(kc, apack + ir * kc, it.src + t * NR, it.off + kb, tile, positions - t * NR);
-          StoreMapped<T>(tile, nr, it, mb + ir, mr, t * NR, kb > 0);
+          StoreMapped<T>(tile, nr, it, mb + ir, mr, t * NR, kb > 0, call.relu && kb + kc == it.k);
         }
       }
     }

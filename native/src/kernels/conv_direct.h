@@ -55,6 +55,9 @@ struct DirectCall {
   // gradient's stride phases, image after image); k_max bounds every item's k (0: unknown).
   int64_t a_cycle = 1;
   int64_t k_max = 0;
+  // conv2d followed by ReLU (fused for inference and Sequential): out = x > 0 ? x : 0 as each
+  // output is stored for the last time, the same select as the relu kernel.
+  bool relu = false;
   const void* ctx = nullptr;
   int64_t macs = 0;  // total multiply-adds, to size the thread count (0: use every thread)
 };

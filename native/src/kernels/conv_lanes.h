@@ -89,12 +89,13 @@ __attribute__((noinline)) void LaneTile(int64_t kc, const T* __restrict a, const
   }
 }
 
-// out[(m0 + i) · ms + j · cs] = tile[j · PW + i] + bias[i] for i < mr, j < P: the transpose, with
+// out[(m0 + i) · ms + j · cs] = tile[j · PW + i] + bias[i] for i < mr, j < P (then x > 0 ? x : 0
+// when `relu`, a fused conv2d + ReLU; the tile holds the whole reduction): the transpose, with
 // P known so each channel's run unrolls. Contiguous rows on AVX-512: 16 channels at a time through
 // a register transpose, each channel's P positions one masked store.
 template <class T, int P>
 __attribute__((noinline)) void LaneStore(const T* __restrict tile, T* __restrict out, int64_t ms, int64_t cs,
-                                         int mr, const T* bias) {
+                                         int mr, const T* bias, bool relu) {
   constexpr int PW = LaneBlocking<T>::PW;
 #if defined(TENSILE_ISA_AVX512)
   if constexpr (sizeof(T) == 4 && P <= 16) {
@@ -117,7 +118,8 @@ __attribute__((noinline)) void LaneStore(const T* __restrict tile, T* __restrict
 #pragma GCC unroll 16
         for (int i = 0; i < 16; i++) {
           if (i >= live) break;
-          const __m512 x = bias != nullptr ? _mm512_add_ps(r[i], _mm512_set1_ps(bias[v * 16 + i])) : r[i];
+          __m512 x = bias != nullptr ? _mm512_add_ps(r[i], _mm512_set1_ps(bias[v * 16 + i])) : r[i];
+          if (relu) x = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ), x);
           if (cs == 1) {
             _mm512_mask_storeu_ps(d + i * ms, keep, x);
           } else {
@@ -133,7 +135,12 @@ __attribute__((noinline)) void LaneStore(const T* __restrict tile, T* __restrict
   for (int i = 0; i < mr; i++) {
     T* d = out + i * ms;
     const T b = bias != nullptr ? bias[i] : T(0);
-    if (cs == 1) {
+    if (relu) {
+      for (int j = 0; j < P; j++) {
+        const T v = tile[j * PW + i] + b;
+        d[j * cs] = v > 0 ? v : T(0);
+      }
+    } else if (cs == 1) {
 #pragma GCC unroll 32
       for (int j = 0; j < P; j++) d[j] = tile[j * PW + i] + b;
     } else {
@@ -146,7 +153,7 @@ __attribute__((noinline)) void LaneStore(const T* __restrict tile, T* __restrict
 template <class T>
 using LaneTileFn = void (*)(int64_t, const T*, const T*, const int32_t*, T*);
 template <class T>
-using LaneStoreFn = void (*)(const T*, T*, int64_t, int64_t, int, const T*);
+using LaneStoreFn = void (*)(const T*, T*, int64_t, int64_t, int, const T*, bool);
 
 // Tables indexed by P − 1.
 template <class T>
@@ -173,7 +180,7 @@ struct LaneTables {
 // (panel at a) and stores it to out (channel m0's first position).
 template <class T>
 TL_INLINE void RunLaneTile(int p, int mr, int64_t kc, const T* a, const T* src, const int32_t* off, T* tile, T* out,
-                           int64_t ms, int64_t cs, const T* bias) {
+                           int64_t ms, int64_t cs, const T* bias, bool relu) {
   using L = LaneTables<T>;
   const auto seq = std::make_index_sequence<L::PMAX>();
   if (mr > LaneBlocking<T>::W) {
@@ -181,7 +188,7 @@ TL_INLINE void RunLaneTile(int p, int mr, int64_t kc, const T* a, const T* src, 
   } else {
     L::Tile1(size_t(p - 1), seq)(kc, a, src, off, tile);
   }
-  L::Store(size_t(p - 1), seq)(tile, out, ms, cs, mr, bias);
+  L::Store(size_t(p - 1), seq)(tile, out, ms, cs, mr, bias, relu);
 }
 
 }  // namespace TENSILE_ISA

@@ -129,6 +129,8 @@ const conv2d: Kernel = ([x, wt, bias], [y], attrs) => {
     }
   }
   if (bias !== undefined) addChannelBias(dataOf(bias), bias.offset, Y, n, o, l);
+  // A fused ReLU (conv2dRelu), as the relu kernel computes it.
+  if (attrs.relu === true) for (let i = 0; i < n * o * l; i++) Y[i] = Y[i] > 0 ? Y[i] : 0;
 };
 
 /** y[b, c, ·] += bias[c] over a contiguous [n, o, l] output (conv2d's optional bias input). */

@@ -2,6 +2,8 @@
 import { check, tensileError } from "../../core/errors.js";
 import type { Tensor } from "../../engine/tensor.js";
 import { isModule, Module } from "../module.js";
+import { ReLU } from "./activation.js";
+import { Conv2d } from "./conv.js";
 
 function expectModule(value: unknown, where: string, what: string): Module {
   check(isModule(value), where, () => `${what} must be a Module, got ${value === null ? "null" : typeof value}`);
@@ -65,10 +67,31 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   forward(x: Tensor): Tensor {
+    const modules = this.list();
     let out: unknown = x;
-    for (const m of this.list()) out = m.call(out);
+    for (let i = 0; i < modules.length; i++) {
+      const m = modules[i];
+      if (i + 1 < modules.length && fusesWithRelu(m, modules[i + 1])) {
+        out = (m as Conv2d).forwardRelu(out as Tensor);
+        i++;
+      } else {
+        out = m.call(out);
+      }
+    }
     return out as Tensor;
   }
+}
+
+/**
+ * A Conv2d directly followed by a ReLU, neither subclassed, hooked nor with a replaced forward, runs as one op (Conv2d.forwardRelu):
+ * the same values and gradients bit for bit, without writing and re-reading the pre-activation.
+ */
+function fusesWithRelu(m: Module, next: Module): boolean {
+  // Exact classes with their own forward: a subclass, or an instance whose forward was replaced
+  // (summary() traces layers that way), must run as written.
+  const exact = Object.getPrototypeOf(m) === Conv2d.prototype && Object.getPrototypeOf(next) === ReLU.prototype;
+  const ownForward = !Object.hasOwn(m, "forward") && !Object.hasOwn(next, "forward");
+  return exact && ownForward && !m.hasForwardHooks() && !next.hasForwardHooks();
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Convolution layers: `Conv1d`, `Conv2d`, `ConvTranspose2d`, with PyTorch's options, shapes and initialization. */
 import { check, fmtShape } from "../../core/errors.js";
 import type { Tensor } from "../../engine/tensor.js";
-import { conv1d, conv2d, convTranspose2d } from "../../ops/conv.js";
+import { conv1d, conv2d, conv2dRelu, convTranspose2d } from "../../ops/conv.js";
 import { zeros } from "../../ops/creation.js";
 import { pad } from "../../ops/join.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
@@ -193,8 +193,20 @@ export class Conv2d extends ConvNd {
   }
 
   forward(x: Tensor): Tensor {
+    return this.convolve(conv2d, x);
+  }
+
+  /**
+   * relu(this.forward(x)) as one fused op (conv2dRelu: the ReLU applied as each output is stored), bit-identical
+   * to the two calls; `Sequential` runs a Conv2d followed by a ReLU this way. Hooks are not run.
+   */
+  forwardRelu(x: Tensor): Tensor {
+    return this.convolve(conv2dRelu, x);
+  }
+
+  private convolve(op: typeof conv2d, x: Tensor): Tensor {
     const padding = this.paddingMode !== "zeros" ? 0 : this.padding === "same" || this.padding === "valid" ? this.padding : [this.padding[0], this.padding[1]] as const;
-    return conv2d(this.padded(x), this.weight, this.bias, {
+    return op(this.padded(x), this.weight, this.bias, {
       stride: [this.stride[0], this.stride[1]], padding, dilation: [this.dilation[0], this.dilation[1]], groups: this.groups,
     });
   }

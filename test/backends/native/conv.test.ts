@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
 import type { Tensor } from "../../harness.js";
-import { assertCloseToScale, outputAndGradsAgree, requireNative } from "./helpers.js";
+import { assertCloseToScale, forEachIsa, outputAndGradsAgree, requireNative } from "./helpers.js";
+import { conv2dRelu } from "../../../src/ops/conv.js";
 
 const F = tl.nn.functional;
 
@@ -55,6 +56,27 @@ for (const dtype of ["float32", "float64"] as const) {
       agree(g.name, dtype, [g.x, g.w], (a, b) => F.conv2d(a, b, null, g.options));
     });
   }
+}
+
+// conv2dRelu (Sequential's Conv2d + ReLU) is the conv2d kernel storing x > 0 ? x : 0: the same
+// bits as relu(conv2d(...)) on native at every ISA level, for every geometry and dtype, and the
+// same values as js (outputAndGradsAgree).
+for (const dtype of ["float32", "float64"] as const) {
+  test(`native conv2dRelu (${dtype}) equals relu(conv2d) bit for bit on every geometry and ISA level, and matches js`, () => {
+    requireNative();
+    for (const g of geometries) {
+      tl.manualSeed(4);
+      const x = tl.randn(g.x, { dtype });
+      const w = tl.randn(g.w, { dtype });
+      const b = tl.randn([g.w[0]], { dtype });
+      forEachIsa((isa) => {
+        const fused = conv2dRelu(x, w, b, g.options).dataSync();
+        const separate = F.conv2d(x, w, b, g.options).relu().dataSync();
+        assert.deepEqual(Array.from(fused), Array.from(separate), `${g.name} ${isa}`);
+      });
+      outputAndGradsAgree(`${g.name} fused ReLU`, dtype, [g.x, g.w], (a, c) => conv2dRelu(a, c, null, g.options), 31);
+    }
+  });
 }
 
 // conv2d with a bias takes it as a third kernel input, added as each output tile is first stored

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
 import type { NestedArray } from "../../../src/core/nested.js";
-import { gradcheck, runCases, type OpCase } from "../../harness.js";
+import { conv2dRelu } from "../../../src/ops/conv.js";
+import { gradcheck, runCases, type OpCase, type Tensor } from "../../harness.js";
 
 const F = tl.nn.functional;
 
@@ -119,6 +120,17 @@ const cases: OpCase[] = [
   convCase("conv2d 1x1 stride 2 on 140-wide rows", [1, 2, 3, 140], [2, 2, 1, 1], geo({ stride: [2, 2] }), { stride: 2 }, false, 40),
   // Native: stride-1 plane rows share their pad columns (pitch w + left pad).
   convCase("conv2d 3x3 padding [1,2] (rows share pad columns)", [1, 2, 4, 6], [2, 2, 3, 3], geo({ pad: [1, 1, 2, 2] }), { padding: [1, 2] }, true, 41),
+  // Sequential's fused Conv2d + ReLU: relu of the reference, and its gradient through the kink-free points.
+  {
+    op: "conv2dRelu", name: "conv2dRelu literal: negative sums become 0",
+    inputs: [[[[[1, 5, 2], [3, 0, 4], [6, 1, 1]]]], [[[[1, -1], [0, 0]]]]],
+    fn: (x, w) => conv2dRelu(x, w), expected: [[[[0, 3], [3, 0]]]],
+  },
+  (() => {
+    const c = convCase("conv2dRelu stride 2, padding 1, bias", [1, 2, 5, 6], [3, 2, 3, 3], geo({ stride: [2, 2], pad: [1, 1, 1, 1] }), {}, true, 42);
+    const relu = (v: NestedArray): NestedArray => (Array.isArray(v) ? v.map(relu) : Math.max(Number(v), 0));
+    return { ...c, op: "conv2dRelu", fn: (x: Tensor, w: Tensor, b: Tensor) => conv2dRelu(x, w, b, { stride: 2, padding: 1 }), expected: relu(c.expected as NestedArray) };
+  })(),
   {
     op: "conv2d", name: "conv2d unbatched [C,H,W] input", inputs: [vals([2, 3, 3], 9), vals([1, 2, 2, 2], 10)],
     fn: (x, w) => F.conv2d(x, w),

@@ -3,7 +3,7 @@ import type { NativeKernelSpec, NativeKernelTable } from "./define.js";
 
 /**
  * The attributes every conv kernel reads, in the order native/src/kernels/conv.cc documents:
- * stride (h, w), padding (top, bottom, left, right), dilation (h, w), groups. The extra attribute
+ * stride (h, w), padding (top, bottom, left, right), dilation (h, w), groups, fused ReLU. The extra attribute
  * of the gradient ops (inputSize / kernelSize) is the output's shape, which the kernel reads there.
  */
 const convSpec: NativeKernelSpec = {
@@ -20,6 +20,7 @@ const convSpec: NativeKernelSpec = {
     pushAttr(dilation[0]);
     pushAttr(dilation[1]);
     pushAttr(a.groups as number);
+    pushAttr(a.relu === true ? 1 : 0);  // conv2d fused with a ReLU (conv2dRelu); the gradients ignore it
   },
 };
 
