@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
 import type { Tensor } from "../../harness.js";
-import { assertCloseToScale, forEachIsa, outputAndGradsAgree, requireNative } from "./helpers.js";
+import { assertCloseToScale, type ConvGeometry as Geometry, forEachIsa, outputAndGradsAgree, requireNative } from "./helpers.js";
 
 const F = tl.nn.functional;
 
@@ -33,13 +33,6 @@ test("native conv2d on channel-lane tiles, every row width 1–40: forward and b
     agree(`width ${w}, 16 → 16`, "float32", [[1, 16, 2, w], [16, 16, 3, 3]], (a, b) => F.conv2d(a, b, null, { padding: 1 }));
   }
 });
-
-interface Geometry {
-  name: string;
-  x: number[];
-  w: number[];
-  options: NonNullable<Parameters<typeof F.conv2d>[3]>;
-}
 
 const geometries: Geometry[] = [
   { name: "13 → 13 channels (one partly filled vector)", x: [3, 13, 9, 11], w: [13, 13, 3, 3], options: { padding: 1 } },

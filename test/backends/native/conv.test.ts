@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
 import type { Tensor } from "../../harness.js";
-import { assertCloseToScale, forEachIsa, outputAndGradsAgree, requireNative } from "./helpers.js";
+import { assertCloseToScale, type ConvGeometry as Geometry, forEachIsa, outputAndGradsAgree, requireNative } from "./helpers.js";
 import { conv2dRelu } from "../../../src/ops/conv.js";
 
 const F = tl.nn.functional;
@@ -16,13 +16,6 @@ const F = tl.nn.functional;
 // Two threads whatever the machine has, so the multi-threaded splits run (the two large geometries
 // below are big enough to be split).
 tl.setNumThreads(2);
-
-interface Geometry {
-  name: string;
-  x: number[];
-  w: number[];
-  options: NonNullable<Parameters<typeof F.conv2d>[3]>;
-}
 
 const geometries: Geometry[] = [
   { name: "3×3 pad 1", x: [2, 3, 11, 13], w: [5, 3, 3, 3], options: { padding: 1 } },

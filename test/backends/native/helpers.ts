@@ -86,3 +86,11 @@ export function outputAndGradsAgree(name: string, dtype: "float32" | "float64", 
     got.forEach((t, i) => assertCloseToScale(t, expected[i], scaleTol(dtype), `${name} ${dtype} ${isa} ${i === 0 ? "output" : `gradient of input ${i - 1}`}`));
   });
 }
+
+/** A conv2d case of the native conv tests: input and weight shapes and F.conv2d's options. */
+export interface ConvGeometry {
+  name: string;
+  x: number[];
+  w: number[];
+  options: tl.Conv2dOptions;
+}
