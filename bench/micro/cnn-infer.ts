@@ -7,6 +7,7 @@
 import * as tl from "../../src/index.js";
 import { timeKernels } from "../lib/kernel-timer.js";
 import { smallCnn } from "../workers/tensile-models.js";
+import { inferenceStep } from "../workers/tensile-steps.js";
 
 const plain = process.argv.includes("--plain");
 // Installed before any op runs: dispatch caches kernel lookups.
@@ -17,8 +18,8 @@ const reps = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 200);
 const { model } = smallCnn();
 model.eval();
 const x = tl.randn([64, 1, 28, 28]).keep();
-// As bench/workers/tensile.ts runs W6: in a tidy scope (intermediates freed at once, not by GC).
-const forward = (): void => tl.tidy(() => tl.noGrad(() => model.forward(x))).dispose();
+// As bench/workers/tensile.ts runs W6.
+const forward = inferenceStep(model, x);
 
 for (let i = 0; i < 20; i++) forward();
 spent?.clear();

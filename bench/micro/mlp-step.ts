@@ -7,6 +7,7 @@
  */
 import * as tl from "../../src/index.js";
 import { timeKernels, type KernelTime } from "../lib/kernel-timer.js";
+import { trainingStep } from "../workers/tensile-steps.js";
 
 const backendName = process.argv[2] ?? "native";
 const steps = Number(process.argv[3] ?? 200);
@@ -26,22 +27,13 @@ const model = new tl.nn.Sequential(new tl.nn.Linear(784, 512), new tl.nn.ReLU(),
 const x = tl.randn([128, 784]).keep();
 const y = tl.randint(0, 10, [128]).keep();
 const opt = new tl.optim.Adam(model.parameters(), { lr: 1e-3 });
+const step = trainingStep(model, opt, x, y);
 let last: tl.Tensor | null = null;
-function step(): void {
-  last?.dispose();
-  last = tl.tidy(() => {
-    opt.zeroGrad();
-    const loss = tl.nn.functional.crossEntropy(model.forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss.detach();
-  });
-}
 
 function timeSteps(n: number): { wallMs: number; cpuMs: number } {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) step();
+  for (let i = 0; i < n; i++) last = step();
   last?.item();
   const wallMs = (performance.now() - t0) / n;
   const c = process.cpuUsage(c0);

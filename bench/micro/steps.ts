@@ -6,6 +6,7 @@
 import { loadavg } from "node:os";
 import * as tl from "../../src/index.js";
 import { lstmClassifier, mlp } from "../workers/tensile-models.js";
+import { trainingStep } from "../workers/tensile-steps.js";
 
 const which = process.argv[2] ?? "W5";
 const steps = Number(process.argv[3] ?? 5);
@@ -17,25 +18,16 @@ const y = tl.randint(0, 10, [which === "W2" ? 128 : 64]).keep();
 const { model } = built;
 model.train();
 const opt = new tl.optim.Adam(model.parameters(), { lr: 1e-3 });
+const step = trainingStep(model, opt, x, y);
 let last: tl.Tensor | null = null;
-const step = (): void => {
-  last?.dispose();
-  last = tl.tidy(() => {
-    opt.zeroGrad();
-    const loss = tl.nn.functional.crossEntropy(model.forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss.detach();
-  });
-};
 for (let i = 0; i < 3; i++) step();
 const wall: number[] = [];
 const cpu: number[] = [];
 for (let r = 0; r < 5; r++) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) step();
-  (last as tl.Tensor | null)?.item();
+  for (let i = 0; i < steps; i++) last = step();
+  last?.item();
   wall.push((performance.now() - t0) / steps);
   const c = process.cpuUsage(c0);
   cpu.push((c.user + c.system) / 1e3 / steps);

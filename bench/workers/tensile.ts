@@ -7,6 +7,7 @@ import * as tl from "../../src/index.js";
 import { batchOf, type CellSpec } from "../lib/protocol.js";
 import { maxRssKb, serve, type Runner, type Suite } from "../lib/worker-loop.js";
 import { lstmClassifier, mlp, resnet20, smallCnn, type Built } from "./tensile-models.js";
+import { inferenceStep, trainingStep } from "./tensile-steps.js";
 
 const backend = process.argv[2] ?? "js";
 tl.setBackend(backend);
@@ -23,18 +24,12 @@ function trainer(built: Built, x: tl.Tensor, y: tl.Tensor): Runner {
   const { model } = built;
   model.train();
   const opt = new tl.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const run = trainingStep(model, opt, x, y);
   let last: tl.Tensor | null = null;
   return {
     note: built.note || undefined,
     step() {
-      last?.dispose();
-      last = tl.tidy(() => {
-        opt.zeroGrad();
-        const loss = tl.nn.functional.crossEntropy(model.forward(x), y);
-        loss.backward();
-        opt.step();
-        return loss.detach();
-      });
+      last = run();
     },
     sync: () => (last ? last.item() : NaN),
     dispose() {
@@ -50,14 +45,12 @@ function trainer(built: Built, x: tl.Tensor, y: tl.Tensor): Runner {
 function inference(built: Built, x: tl.Tensor): Runner {
   const { model } = built;
   model.eval();
+  const run = inferenceStep(model, x);
   let last: tl.Tensor | null = null;
   return {
     note: built.note || undefined,
     step() {
-      last?.dispose();
-      // In a tidy scope, like the training steps: the forward's intermediates are freed as soon as
-      // it returns (as PyTorch's reference counts free them), not left to the GC safety net.
-      last = tl.tidy(() => tl.noGrad(() => model.forward(x)));
+      last = run();
     },
     sync: () => (last ? last.dataSync()[0] : NaN),
     dispose() {
