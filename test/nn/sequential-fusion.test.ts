@@ -20,7 +20,8 @@ interface Case {
 
 const cases: Case[] = [
   { name: "small CNN's first conv (1 channel, no padding, bias)", dtype: "float32", x: [3, 1, 12, 12], conv: () => new nn.Conv2d(1, 8, 3) },
-  { name: "16 → 32 channels, padding 1 (channel-lane tiles)", dtype: "float32", x: [2, 16, 8, 8], conv: () => new nn.Conv2d(16, 32, 3, { padding: 1 }) },
+  { name: "8 → 16 channels, padding 1 (channel-lane tiles)", dtype: "float32", x: [2, 8, 8, 8], conv: () => new nn.Conv2d(8, 16, 3, { padding: 1 }) },
+  { name: "16 → 32 channels, padding 1 (native: the Winograd path)", dtype: "float32", x: [2, 16, 8, 8], conv: () => new nn.Conv2d(16, 32, 3, { padding: 1 }) },
   { name: "80 → 8 channels, float64 (two depth blocks: the ReLU only on the last)", dtype: "float64", x: [2, 80, 5, 6], conv: () => new nn.Conv2d(80, 8, 3, { padding: 1, bias: false }) },
   { name: "stride 9 (the GEMM path)", dtype: "float32", x: [2, 3, 20, 21], conv: () => new nn.Conv2d(3, 4, 2, { stride: 9, padding: 1 }) },
   { name: "groups 2, stride 2, reflect padding", dtype: "float32", x: [2, 4, 9, 9], conv: () => new nn.Conv2d(4, 6, 3, { stride: 2, padding: 1, groups: 2, paddingMode: "reflect" }) },

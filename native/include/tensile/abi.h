@@ -56,6 +56,9 @@ typedef struct tl_runtime {
      done. Ask for at most n_threads slices (more still all run, the extra ones on the caller);
      nth <= 1, and calls from inside a task, run inline on the caller. */
   void (*parallel_for)(int nth, tl_task_fn fn, void* ctx);
+  /* Nonzero: conv2d may take the Winograd path (TENSILE_CONV_WINOGRAD=0 or setConvWinograd(false)
+     clear it, for results rounded exactly as the direct engines round them). */
+  int conv_winograd;
 } tl_runtime;
 
 /* The arguments of one kernel call: tensors (inputs first, then outputs) and numeric attributes. */

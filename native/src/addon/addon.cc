@@ -11,6 +11,7 @@
 // the process-wide parts (kernel table, caching allocator) are safe to use from several threads.
 #include <napi.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <atomic>
@@ -42,6 +43,7 @@ struct Instance {
   double* reply = nullptr;
   uint32_t id = 0;          // owner of this environment's blocks in the allocator
   Isa isa = kIsaGeneric;    // the kernel level this environment runs (setIsa)
+  bool conv_winograd = true;  // tl_runtime::conv_winograd (setConvWinograd, TENSILE_CONV_WINOGRAD)
   // Threads of this environment's kernels, the calling thread included. The pool is started on
   // the first kernel that can use it, so an environment set to 1 thread (a worker_thread, by
   // default) never starts one.
@@ -59,7 +61,7 @@ struct Instance {
 
 std::atomic<uint32_t> next_instance_id{1};
 
-const tl_runtime kRuntimeTemplate = {1, ParallelFor};
+const tl_runtime kRuntimeTemplate = {1, ParallelFor, 1};
 
 Instance* GetInstance(Napi::Env env) { return env.GetInstanceData<Instance>(); }
 
@@ -126,6 +128,7 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
   args.attrs = f + pos + 1;
   tl_runtime rt = kRuntimeTemplate;
   rt.n_threads = inst->threads;
+  rt.conv_winograd = inst->conv_winograd ? 1 : 0;
   if (inst->threads > 1 && inst->pool == nullptr) inst->pool = NewThreadPool(inst->threads);
   SetCurrentPool(inst->pool);
   return Napi::Number::New(env, fn(&args, &rt));
@@ -289,6 +292,15 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), false);
 }
 
+// setConvWinograd(on): whether conv2d may take the Winograd path in this environment; returns
+// the previous setting.
+Napi::Value SetConvWinograd(const Napi::CallbackInfo& info) {
+  Instance* inst = GetInstance(info.Env());
+  const bool previous = inst->conv_winograd;
+  inst->conv_winograd = info[0].ToBoolean().Value();
+  return Napi::Boolean::New(info.Env(), previous);
+}
+
 Napi::Value AvailableIsas(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env);
@@ -330,6 +342,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inst->id = next_instance_id.fetch_add(1, std::memory_order_relaxed);
   inst->isa = BestIsa();
   inst->threads = DefaultThreadCount();
+  const char* winograd = getenv("TENSILE_CONV_WINOGRAD");
+  inst->conv_winograd = winograd == nullptr || strcmp(winograd, "0") != 0;
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, (kFrameDoubles + kReplyDoubles) * sizeof(double));
   inst->frame_buffer = Napi::Persistent(buffer);
   inst->frame = static_cast<double*>(buffer.Data());
@@ -349,6 +363,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isa", Napi::Function::New(env, GetIsa, "isa"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("availableIsas", Napi::Function::New(env, AvailableIsas, "availableIsas"));
+  exports.Set("setConvWinograd", Napi::Function::New(env, SetConvWinograd, "setConvWinograd"));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats, "memoryStats"));
   exports.Set("emptyCache", Napi::Function::New(env, EmptyCacheFn, "emptyCache"));
   exports.Set("setCacheLimit", Napi::Function::New(env, SetCacheLimitFn, "setCacheLimit"));

@@ -10,6 +10,7 @@
 //   conv2dInputGrad   per (image, group): dx [cg, h·w] = w_gᵀ [cg, og·kh·kw] · gy patches
 //   conv2dWeightGrad  per group: dw_g [og, cg·kh·kw] = Σ over images and positions of gy · patchesᵀ
 #include "conv_plan.h"
+#include "conv_winograd.h"
 #include "gemm.h"
 
 namespace tensile {
@@ -155,6 +156,10 @@ int Conv2dWeightGradGemm(const tl_tensor& x, const tl_tensor& gy, const tl_tenso
 template <class T>
 int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const T* bias,
             bool relu, const tl_runtime* rt) {
+  if constexpr (sizeof(T) == sizeof(float)) {
+    const int status = RunWinograd(g, Base<const float>(x), Base<const float>(wt), bias, Base<float>(y), relu, rt);
+    if (status != TL_ERR_UNSUPPORTED) return status;
+  }
   ConvPlan<T> plan = MakePlan<T>(g, Base<const T>(x), Base<const T>(wt), nullptr, Base<T>(y));
   plan.bias = bias;
   DirectCall<T> call;

@@ -73,6 +73,11 @@ export interface NativeAddon {
   isa(): string;
   setIsa(name: string): boolean;
   availableIsas(): string[];
+  /**
+   * Whether conv2d may take its Winograd path in this environment (default on, off with env
+   * TENSILE_CONV_WINOGRAD=0); returns the previous setting. Tests use it to reach the direct engines.
+   */
+  setConvWinograd(on: boolean): boolean;
   memoryStats(): NativeMemoryStats;
   emptyCache(): void;
   setCacheLimit(bytes: number): void;

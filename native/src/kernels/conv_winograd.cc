@@ -1,0 +1,488 @@
+// Winograd F(4×4, 3×3) for conv2d's float32 3 × 3, stride 1, undilated, ungrouped case (Lavin and
+// Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). Each 4 × 4 output tile is
+// Aᵀ [ Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B) ] A over the 6 × 6 input tiles d_c, so the 36 elementwise
+// products, summed over input channels, are 36 GEMMs [tiles × C] · [C × O] with 4× fewer
+// multiply-adds than the direct engines. The transforms come from the interpolation points 0, −1,
+// 1, ½, −2 and ∞ rather than the usual 0, ±1, ±2, ∞: measured on 16–64 channels, the largest error
+// relative to max |y| is ~1e-6 instead of ~3e-6 (the direct sum's is ~2e-7; F(2×2, 3×3) matches
+// it but saves only 2.25×).
+//
+// Layouts (W = vector width; Cp, Op = C, O rounded up to whole vectors, zeros past C, O):
+//   u   [36][C][Op]          transformed weights, once per call, shared by the threads
+//   per band (R consecutive tile rows of one image, or I whole images when one has few tiles), in
+//   the running thread's scratch:
+//   xin [4R + 2][4TW + 2][Cp] one image's input rows, channel-last, zero outside the image
+//   v   [36][I·R·TW][Cp]      transformed input tiles
+//   m   [36][I·R·TW][Op]      the GEMMs' products
+//   yb  [4R·WO][Op]           one image's outputs, channel-last; transposed into y (NCHW)
+#include "conv_winograd.h"
+
+#include "conv_direct.h"
+#include "conv_transpose.h"
+
+namespace tensile {
+namespace TENSILE_ISA {
+namespace {
+
+using V = F32;
+using Vec = V::V;
+constexpr int W = V::W;
+constexpr int kM = 4;            // output tile side
+constexpr int kA = kM + 2;       // input tile side
+constexpr int kXi = kA * kA;     // products per tile
+
+// The transforms of the points 0, −1, 1, ½, −2, ∞ (columns of Aᵀ and rows of G in that order).
+constexpr float kBT[kA][kA] = {
+    {1, -1.5f, -2, 1.5f, 1, 0},   {0, 1, -2.5f, 0.5f, 1, 0}, {0, -1, 0.5f, 2.5f, 1, 0},
+    {0, -2, -1, 2, 1, 0},         {0, 0.5f, -1, -0.5f, 1, 0}, {0, 1, -1.5f, -2, 1.5f, 1},
+};
+constexpr float kG[kA][3] = {
+    {1, 0, 0},
+    {-1.0f / 3, 1.0f / 3, -1.0f / 3},
+    {1.0f / 3, 1.0f / 3, 1.0f / 3},
+    {-16.0f / 15, -8.0f / 15, -4.0f / 15},
+    {1.0f / 15, -2.0f / 15, 4.0f / 15},
+    {0, 0, 1},
+};
+constexpr float kAT[kM][kA] = {
+    {1, 1, 1, 1, 1, 0},
+    {0, -1, 1, 0.5f, -2, 0},
+    {0, 1, 1, 0.25f, 4, 0},
+    {0, -1, 1, 0.125f, -8, 1},
+};
+
+// GEMM register tile: kRows tiles × kCols vectors of output channels.
+#if defined(TENSILE_ISA_AVX512)
+constexpr int kRows = 6, kCols = 4;
+#elif defined(TENSILE_ISA_AVX2)
+constexpr int kRows = 6, kCols = 2;
+#else
+constexpr int kRows = 4, kCols = 4;
+#endif
+// A band's buffers should stay in a core's L2 (1 MiB on the machines we measure) beside u.
+constexpr size_t kBandBudget = size_t(512) << 10;
+// Tiles a band should hold, so that each block of u is reused across several register tiles.
+constexpr int64_t kBandTiles = 6 * kRows;
+// The transformed weights must fit the caller's scratch beside its own band.
+constexpr size_t kMaxWeightBytes = size_t(2) << 20;
+
+// out[i] = Σ_j mat[i][j] · in[j], the zero, ±1 coefficients resolved at compile time.
+template <int R, int C>
+TL_INLINE void Apply(const float (&mat)[R][C], const Vec* in, Vec* out) {
+#pragma GCC unroll 8
+  for (int i = 0; i < R; i++) {
+    Vec acc = V::set1(0.0f);
+    bool first = true;
+#pragma GCC unroll 8
+    for (int j = 0; j < C; j++) {
+      const float c = mat[i][j];
+      if (c == 0) continue;
+      if (first) {
+        acc = c == 1 ? in[j] : c == -1 ? V::neg(in[j]) : V::mul(V::set1(c), in[j]);
+        first = false;
+      } else {
+        acc = c == 1 ? V::add(acc, in[j]) : c == -1 ? V::sub(acc, in[j]) : V::fma(V::set1(c), in[j], acc);
+      }
+    }
+    out[i] = acc;
+  }
+}
+
+struct Sizes {
+  int64_t tw, th;   // tiles per row, tile rows
+  int64_t rows;     // tile rows per band and image (R)
+  int64_t images;   // images per band (I: > 1 only when R = th)
+  int64_t tiles;    // tiles per band: I·R·tw, the pitch of v's and m's ξ planes
+  int64_t cp, op;   // channels rounded up to whole vectors
+  int64_t cols;     // xin columns: 4·tw + 2
+  size_t xin, v, m, yb;  // byte offsets of the buffers in the band scratch
+  size_t band;      // bytes of one band's buffers
+};
+
+TL_INLINE size_t Bytes(int64_t floats) { return Align64(size_t(floats) * sizeof(float)); }
+
+Sizes SizesFor(const ConvGeom& g, int64_t rows, int64_t images) {
+  Sizes s;
+  s.tw = CeilDiv(g.wo, kM);
+  s.th = CeilDiv(g.ho, kM);
+  s.rows = rows;
+  s.images = images;
+  s.cp = CeilDiv(g.c, W) * W;
+  s.op = CeilDiv(g.o, W) * W;
+  s.cols = kM * s.tw + 2;
+  const int64_t tiles = images * rows * s.tw;
+  s.tiles = tiles;
+  s.xin = 0;
+  s.v = s.xin + Bytes((kM * rows + 2) * s.cols * s.cp);
+  s.m = s.v + Bytes(kXi * tiles * s.cp);
+  s.yb = s.m + Bytes(kXi * tiles * s.op);
+  s.band = s.yb + Bytes(kM * rows * g.wo * s.op);
+  return s;
+}
+
+struct Job {
+  const ConvGeom* g;
+  const float* x;
+  const float* w;
+  const float* bias;
+  float* y;
+  bool relu;
+  float* u;
+  Sizes s;
+  int64_t bands_per_image;  // R < th: bands of one image
+  int64_t bands;
+  int64_t next;  // the next band to claim
+  int status;
+  mutable int nonfinite;  // set by any thread whose outputs (before ReLU) hold a NaN or ±inf
+};
+
+// ---- weights: u[ξ][c][o] = (G g Gᵀ)[ξ], output channels in the lanes ----------------------------
+
+void WeightTask(void* p, int ith, int nth) {
+  Job& job = *static_cast<Job*>(p);
+  const ConvGeom& g = *job.g;
+  const int64_t op = job.s.op;
+  int64_t c0, c1;
+  Split(g.c, ith, nth, &c0, &c1);
+  for (int64_t c = c0; c < c1; c++) {
+    for (int64_t o0 = 0; o0 < op; o0 += W) {
+      Vec k[9];  // k[3·row + col]: that tap of channel c for output channels o0 …
+      for (int k0 = 0; k0 < 9; k0 += W) {
+        const int nk = 9 - k0 < W ? 9 - k0 : W;
+        Vec r[W];
+        for (int i = 0; i < W; i++) r[i] = o0 + i < g.o ? V::loadn(job.w + ((o0 + i) * g.c + c) * 9 + k0, nk) : V::set1(0.0f);
+        TransposeBlock(r);
+        for (int j = 0; j < nk; j++) k[k0 + j] = r[j];
+      }
+      Vec cols[3][kA];  // G applied to each kernel column
+      for (int j = 0; j < 3; j++) {
+        const Vec col[3] = {k[j], k[3 + j], k[6 + j]};
+        Apply(kG, col, cols[j]);
+      }
+      for (int i = 0; i < kA; i++) {
+        const Vec row[3] = {cols[0][i], cols[1][i], cols[2][i]};
+        Vec out[kA];
+        Apply(kG, row, out);
+        for (int j = 0; j < kA; j++) V::store(job.u + ((kA * i + j) * g.c + c) * op + o0, out[j]);
+      }
+    }
+  }
+}
+
+// ---- one band -----------------------------------------------------------------------------
+
+// xin = the input rows of tile rows [i0, i0 + rows), channel-last, zero outside the image.
+void GatherInput(const Job& job, int64_t n, int64_t i0, int64_t rows, float* xin) {
+  const ConvGeom& g = *job.g;
+  const Sizes& s = job.s;
+  const int64_t lines = kM * rows + 2, line_floats = s.cols * s.cp;
+  const float* image = job.x + n * g.c * g.h * g.w;
+  for (int64_t line = 0; line < lines; line++) {
+    const int64_t iy = kM * i0 + line - g.pt;
+    float* out = xin + line * line_floats;
+    if (iy < 0 || iy >= g.h) {
+      memset(out, 0, size_t(line_floats) * sizeof(float));
+      continue;
+    }
+    // Only the padding columns are zeroed: the transposes below write the rest.
+    memset(out, 0, size_t(g.pl * s.cp) * sizeof(float));
+    memset(out + (g.pl + g.w) * s.cp, 0, size_t((s.cols - g.pl - g.w) * s.cp) * sizeof(float));
+    float* dst_line = out + g.pl * s.cp;
+    // W channels × W columns at a time, transposed in registers: each channel row is read whole.
+    for (int64_t x0 = 0; x0 < g.w; x0 += W) {
+      const int nx = g.w - x0 < W ? static_cast<int>(g.w - x0) : W;
+      for (int64_t c0 = 0; c0 < s.cp; c0 += W) {
+        Vec r[W];
+        for (int i = 0; i < W; i++) {
+          const float* src = image + (c0 + i) * g.h * g.w + iy * g.w + x0;
+          r[i] = c0 + i >= g.c ? V::set1(0.0f) : (nx == W ? V::load(src) : V::loadn(src, nx));
+        }
+        TransposeBlock(r);
+        for (int k = 0; k < nx; k++) V::store(dst_line + (x0 + k) * s.cp + c0, r[k]);
+      }
+    }
+  }
+}
+
+// v[ξ][t0 + t] = Bᵀ d B for the tiles t of rows [0, rows) of the image in xin.
+void TransformInput(const Job& job, int64_t rows, const float* xin, int64_t t0, float* v) {
+  const Sizes& s = job.s;
+  const int64_t plane = s.tiles * s.cp;  // one ξ's tiles
+  for (int64_t i = 0; i < rows; i++) {
+    for (int64_t j = 0; j < s.tw; j++) {
+      const int64_t t = t0 + i * s.tw + j;
+      for (int64_t c0 = 0; c0 < s.cp; c0 += W) {
+        Vec bd[kA][kA];  // Bᵀ d, by column
+        for (int q = 0; q < kA; q++) {
+          Vec col[kA];
+          for (int r = 0; r < kA; r++) col[r] = V::load(xin + ((kM * i + r) * s.cols + kM * j + q) * s.cp + c0);
+          Apply(kBT, col, bd[q]);
+        }
+        for (int r = 0; r < kA; r++) {  // row r of Bᵀ d, times B
+          const Vec row[kA] = {bd[0][r], bd[1][r], bd[2][r], bd[3][r], bd[4][r], bd[5][r]};
+          Vec out[kA];
+          Apply(kBT, row, out);
+          float* at = v + (kA * r) * plane + t * s.cp + c0;
+          for (int q = 0; q < kA; q++) V::store(at + q * plane, out[q]);
+        }
+      }
+    }
+  }
+}
+
+// m[r][j·W …] = Σ_c v[r][c] · u[c][j·W …] for R rows and NV vectors.
+template <int R, int NV>
+__attribute__((noinline)) void DotTile(int64_t k, const float* __restrict v, int64_t v_rs, const float* __restrict u,
+                                       int64_t u_rs, float* __restrict m, int64_t m_rs) {
+  Vec acc[R][NV];
+  for (int r = 0; r < R; r++) {
+    for (int j = 0; j < NV; j++) acc[r][j] = V::set1(0.0f);
+  }
+  for (int64_t c = 0; c < k; c++) {
+    Vec b[NV];
+    for (int j = 0; j < NV; j++) b[j] = V::load(u + c * u_rs + j * W);
+    for (int r = 0; r < R; r++) {
+      const Vec a = V::set1(v[r * v_rs + c]);
+      for (int j = 0; j < NV; j++) acc[r][j] = V::fma(a, b[j], acc[r][j]);
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    for (int j = 0; j < NV; j++) V::store(m + r * m_rs + j * W, acc[r][j]);
+  }
+}
+
+using DotFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t);
+
+template <int NV>
+DotFn PickDot(int rows) {
+  static constexpr DotFn kByRows[] = {nullptr, DotTile<1, NV>, DotTile<2, NV>, DotTile<3, NV>,
+                                      DotTile<4, NV>, DotTile<5, NV>, DotTile<6, NV>};
+  return kByRows[rows];
+}
+
+DotFn PickDot(int rows, int nv) {
+  switch (nv) {
+    case 1: return PickDot<1>(rows);
+    case 2: return PickDot<2>(rows);
+    case 3: return PickDot<3>(rows);
+    default: return PickDot<4>(rows);
+  }
+}
+static_assert(kRows <= 6 && kCols <= 4, "PickDot instantiates up to 6 rows and 4 vectors");
+
+// m[ξ] = v[ξ] · u[ξ] for the band's first `count` tiles.
+void Multiply(const Job& job, int64_t count, const float* v, float* m) {
+  const ConvGeom& g = *job.g;
+  const Sizes& s = job.s;
+  const int64_t tiles = s.tiles;
+  for (int xi = 0; xi < kXi; xi++) {
+    const float* vx = v + xi * tiles * s.cp;
+    const float* ux = job.u + xi * g.c * s.op;
+    float* mx = m + xi * tiles * s.op;
+    for (int64_t o0 = 0; o0 < s.op; o0 += kCols * W) {
+      const int nv = (s.op - o0) / W < kCols ? static_cast<int>((s.op - o0) / W) : kCols;
+      for (int64_t t0 = 0; t0 < count; t0 += kRows) {
+        const int nr = count - t0 < kRows ? static_cast<int>(count - t0) : kRows;
+        PickDot(nr, nv)(g.c, vx + t0 * s.cp, s.cp, ux + o0, s.op, mx + t0 * s.op + o0, s.op);
+      }
+    }
+  }
+}
+
+// One image's outputs yb = Aᵀ m A (+ bias, then ReLU), channel-last, from its tiles t0 … of m:
+// tile rows [i0, i0 + rows).
+void TransformOutput(const Job& job, int64_t i0, int64_t rows, const float* m, int64_t t0, float* yb) {
+  const ConvGeom& g = *job.g;
+  const Sizes& s = job.s;
+  const int64_t plane = s.tiles * s.op;
+  const Vec zero = V::set1(0.0f);
+  Vec finite = zero;  // stays zero while every output is finite: 0 · (NaN or ±inf) is NaN
+  for (int64_t o0 = 0; o0 < s.op; o0 += W) {
+    const int live = g.o - o0 < W ? static_cast<int>(g.o - o0) : W;
+    const Vec bias = job.bias == nullptr ? zero : V::loadn(job.bias + o0, live);
+    for (int64_t i = 0; i < rows; i++) {
+      const int64_t left = g.ho - kM * (i0 + i);
+      const int out_rows = left < kM ? static_cast<int>(left) : kM;
+      for (int64_t j = 0; j < s.tw; j++) {
+        const int out_cols = g.wo - kM * j < kM ? static_cast<int>(g.wo - kM * j) : kM;
+        const float* at = m + (t0 + i * s.tw + j) * s.op + o0;
+        Vec am[kA][kM];  // Aᵀ m, by column
+        for (int q = 0; q < kA; q++) {
+          Vec col[kA];
+          for (int r = 0; r < kA; r++) col[r] = V::load(at + (kA * r + q) * plane);
+          Apply(kAT, col, am[q]);
+        }
+        for (int r = 0; r < out_rows; r++) {
+          const Vec row[kA] = {am[0][r], am[1][r], am[2][r], am[3][r], am[4][r], am[5][r]};
+          Vec out[kM];
+          Apply(kAT, row, out);
+          for (int q = 0; q < out_cols; q++) {
+            const Vec val = V::add(out[q], bias);
+            finite = V::fma(val, zero, finite);
+            V::store(yb + ((kM * i + r) * g.wo + kM * j + q) * s.op + o0,
+                     job.relu ? V::select(V::gt(val, zero), val, zero) : val);
+          }
+        }
+      }
+    }
+  }
+  if (V::bits(V::isnan(finite)) != 0) __atomic_store_n(&job.nonfinite, 1, __ATOMIC_RELAXED);
+}
+
+// y[n][o][kM·i0·wo + p] = yb[p][o]: W positions × W channels at a time, transposed in registers.
+void ScatterOutput(const Job& job, int64_t n, int64_t i0, int64_t rows, const float* yb) {
+  const ConvGeom& g = *job.g;
+  const Sizes& s = job.s;
+  const int64_t lines = g.ho - kM * i0 < kM * rows ? g.ho - kM * i0 : kM * rows;
+  const int64_t cells = lines * g.wo, plane = g.ho * g.wo;
+  float* dst = job.y + n * g.o * plane + kM * i0 * g.wo;
+  for (int64_t p0 = 0; p0 < cells; p0 += W) {
+    const int np = cells - p0 < W ? static_cast<int>(cells - p0) : W;
+    for (int64_t o0 = 0; o0 < s.op; o0 += W) {
+      Vec r[W];
+      for (int i = 0; i < W; i++) r[i] = i < np ? V::load(yb + (p0 + i) * s.op + o0) : V::set1(0.0f);
+      TransposeBlock(r);
+      const int live = g.o - o0 < W ? static_cast<int>(g.o - o0) : W;
+      for (int c = 0; c < live; c++) {
+        float* at = dst + (o0 + c) * plane + p0;
+        if (np == W) {
+          V::store(at, r[c]);
+        } else {
+          V::storen(at, r[c], np);
+        }
+      }
+    }
+  }
+}
+
+// Images [n, n + images) of band `band`, or tile rows [i0, i0 + rows) of image n.
+struct Band {
+  int64_t n, images, i0, rows;
+};
+
+Band BandAt(const Job& job, int64_t band) {
+  const ConvGeom& g = *job.g;
+  const Sizes& s = job.s;
+  Band b;
+  if (s.images > 1) {
+    b.n = band * s.images;
+    b.images = g.n - b.n < s.images ? g.n - b.n : s.images;
+    b.i0 = 0;
+    b.rows = s.th;
+  } else {
+    b.n = band / job.bands_per_image;
+    b.images = 1;
+    b.i0 = band % job.bands_per_image * s.rows;
+    b.rows = s.th - b.i0 < s.rows ? s.th - b.i0 : s.rows;
+  }
+  return b;
+}
+
+// Asks for the input rows band b reads to be brought towards this core's cache.
+void PrefetchInput(const Job& job, const Band& b) {
+  const ConvGeom& g = *job.g;
+  int64_t y0 = kM * b.i0 - g.pt, y1 = kM * (b.i0 + b.rows) + 2 - g.pt;
+  y0 = y0 < 0 ? 0 : y0;
+  y1 = y1 > g.h ? g.h : y1;
+  if (y1 <= y0) return;
+  for (int64_t n = b.n; n < b.n + b.images; n++) {
+    for (int64_t c = 0; c < g.c; c++) {
+      const char* row = reinterpret_cast<const char*>(job.x + ((n * g.c + c) * g.h + y0) * g.w);
+      const int64_t bytes = (y1 - y0) * g.w * int64_t(sizeof(float));
+      for (int64_t k = 0; k < bytes; k += 64) __builtin_prefetch(row + k, 0, 2);
+    }
+  }
+}
+
+void RunBand(const Job& job, const Band& b, float* xin, float* v, float* m, float* yb) {
+  const int64_t per_image = b.rows * job.s.tw;
+  for (int64_t k = 0; k < b.images; k++) {
+    GatherInput(job, b.n + k, b.i0, b.rows, xin);
+    TransformInput(job, b.rows, xin, k * per_image, v);
+  }
+  Multiply(job, b.images * per_image, v, m);
+  for (int64_t k = 0; k < b.images; k++) {
+    TransformOutput(job, b.i0, b.rows, m, k * per_image, yb);
+    ScatterOutput(job, b.n + k, b.i0, b.rows, yb);
+  }
+}
+
+void BandTask(void* p, int, int) {
+  Job& job = *static_cast<Job*>(p);
+  char* scratch = ConvScratch();
+  if (scratch == nullptr) {
+    job.status = TL_ERR_NOMEM;
+    return;
+  }
+  const Sizes& s = job.s;
+  float* xin = reinterpret_cast<float*>(scratch + s.xin);
+  float* v = reinterpret_cast<float*>(scratch + s.v);
+  float* m = reinterpret_cast<float*>(scratch + s.m);
+  float* yb = reinterpret_cast<float*>(scratch + s.yb);
+  // Each band is claimed one band ahead, so its input can be prefetched while this one runs.
+  int64_t band = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED);
+  while (band < job.bands) {
+    const int64_t next = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED);
+    if (next < job.bands) PrefetchInput(job, BandAt(job, next));
+    RunBand(job, BandAt(job, band), xin, v, m, yb);
+    band = next;
+  }
+}
+
+}  // namespace
+
+bool WinogradApplies(const ConvGeom& g) {
+  return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.groups == 1 &&
+         g.c >= kWinogradMinChannels && g.o >= kWinogradMinChannels && g.ho >= 1 && g.wo >= 1;
+}
+
+int RunWinograd(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y, bool relu,
+                const tl_runtime* rt) {
+  if (rt->conv_winograd == 0 || !WinogradApplies(g)) return TL_ERR_UNSUPPORTED;
+  const size_t scratch_bytes = kConvScratchBytes + DirectOverheadBytes();
+  Job job;
+  job.g = &g;
+  job.x = x;
+  job.w = w;
+  job.bias = bias;
+  job.y = y;
+  job.relu = relu;
+  job.next = 0;
+  job.status = TL_OK;
+  job.nonfinite = 0;
+  job.s = SizesFor(g, 1, 1);
+  const size_t u_bytes = Bytes(kXi * g.c * job.s.op);
+  if (u_bytes > kMaxWeightBytes || job.s.band + u_bytes > scratch_bytes) return TL_ERR_UNSUPPORTED;
+  // Bands as large as the budget allows while every thread gets at least two: the most tile rows
+  // of one image, then, when one image is a single band, up to kBandTiles tiles of whole images.
+  const int64_t th = job.s.th, tiles_per_image = th * job.s.tw, min_bands = 2 * rt->n_threads;
+  int64_t rows = th;
+  while (rows > 1 && (SizesFor(g, rows, 1).band > kBandBudget || g.n * CeilDiv(th, rows) < min_bands)) rows--;
+  int64_t images = 1;
+  if (rows == th) {
+    while (images * 2 * tiles_per_image <= kBandTiles && CeilDiv(g.n, images * 2) >= min_bands &&
+           SizesFor(g, rows, images * 2).band <= kBandBudget) {
+      images *= 2;
+    }
+  }
+  job.s = SizesFor(g, rows, images);
+  job.bands_per_image = CeilDiv(th, rows);
+  job.bands = images > 1 ? CeilDiv(g.n, images) : g.n * job.bands_per_image;
+  // u lives at the end of the calling thread's scratch, past any band buffers it uses itself.
+  char* own = ConvScratch();
+  if (own == nullptr) return TL_ERR_NOMEM;
+  job.u = reinterpret_cast<float*>(own + scratch_bytes - u_bytes);
+  const int64_t macs = g.n * g.o * g.ho * g.wo * g.c * 9;
+  int nth = ThreadsFor(rt, macs, kConvGrainMacs);
+  rt->parallel_for(nth < g.c ? nth : static_cast<int>(g.c), WeightTask, &job);
+  if (nth > job.bands) nth = static_cast<int>(job.bands);
+  rt->parallel_for(nth, BandTask, &job);
+  // A NaN or infinity in x or w spreads across whole tiles here, and huge finite values may
+  // overflow in the transforms: the direct engines redo such a convolution, so that each output
+  // is non-finite exactly when its own window makes it so.
+  if (job.status == TL_OK && job.nonfinite != 0) return TL_ERR_UNSUPPORTED;
+  return job.status;
+}
+
+}  // namespace TENSILE_ISA
+}  // namespace tensile
