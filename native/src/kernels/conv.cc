@@ -157,7 +157,7 @@ template <class T>
 int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const T* bias,
             bool relu, const tl_runtime* rt) {
   if constexpr (sizeof(T) == sizeof(float)) {
-    const int status = RunWinograd(g, Base<const float>(x), Base<const float>(wt), bias, Base<float>(y), relu, rt);
+    const int status = RunWinograd(g, Base<const float>(x), Base<const float>(wt), false, bias, Base<float>(y), relu, rt);
     if (status != TL_ERR_UNSUPPORTED) return status;
   }
   ConvPlan<T> plan = MakePlan<T>(g, Base<const T>(x), Base<const T>(wt), nullptr, Base<T>(y));
@@ -178,9 +178,32 @@ int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const C
   return Conv2dGemm<T>(x, wt, y, g, bias, relu, rt);
 }
 
+// conv2dInputGrad of a 3 × 3, stride-1 convolution as the forward Winograd path: dx = conv2d(gy, w
+// with C and O swapped and each kernel turned 180°), padded by 2 − p (top and left; the bottom and
+// right follow from the sizes).
+int InputGradWinograd(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor& dx, const ConvGeom& g,
+                      const tl_runtime* rt) {
+  if (g.pt > 2 || g.pl > 2) return TL_ERR_UNSUPPORTED;
+  ConvGeom t = g;
+  t.c = t.cg = g.o;
+  t.h = g.ho;
+  t.w = g.wo;
+  t.o = t.og = g.c;
+  t.ho = g.h;
+  t.wo = g.w;
+  t.pt = 2 - g.pt;
+  t.pl = 2 - g.pl;
+  if (!WinogradApplies(t) || g.groups != 1) return TL_ERR_UNSUPPORTED;
+  return RunWinograd(t, Base<const float>(gy), Base<const float>(wt), true, nullptr, Base<float>(dx), false, rt);
+}
+
 template <class T>
 int Conv2dInputGradT(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor& dx, const ConvGeom& g,
                      const tl_runtime* rt) {
+  if constexpr (sizeof(T) == sizeof(float)) {
+    const int status = InputGradWinograd(gy, wt, dx, g, rt);
+    if (status != TL_ERR_UNSUPPORTED) return status;
+  }
   ConvPlan<T> plan = MakePlan<T>(g, nullptr, Base<const T>(wt), Base<const T>(gy), Base<T>(dx));
   DirectCall<T> call;
   call.scratch = g.kh <= 64 && g.kw <= 64 ? InputGradScratch<T>(g) : ~size_t(0) / 2;

@@ -124,6 +124,7 @@ struct Job {
   const ConvGeom* g;
   const float* x;
   const float* w;
+  bool flipped;  // w is [C][O][3][3] with each kernel turned 180°: an input gradient's
   const float* bias;
   float* y;
   bool relu;
@@ -150,9 +151,12 @@ void WeightTask(void* p, int ith, int nth) {
       for (int k0 = 0; k0 < 9; k0 += W) {
         const int nk = 9 - k0 < W ? 9 - k0 : W;
         Vec r[W];
-        for (int i = 0; i < W; i++) r[i] = o0 + i < g.o ? V::loadn(job.w + ((o0 + i) * g.c + c) * 9 + k0, nk) : V::set1(0.0f);
+        for (int i = 0; i < W; i++) {
+          const int64_t kernel = job.flipped ? c * g.o + o0 + i : (o0 + i) * g.c + c;
+          r[i] = o0 + i < g.o ? V::loadn(job.w + kernel * 9 + k0, nk) : V::set1(0.0f);
+        }
         TransposeBlock(r);
-        for (int j = 0; j < nk; j++) k[k0 + j] = r[j];
+        for (int j = 0; j < nk; j++) k[job.flipped ? 8 - k0 - j : k0 + j] = r[j];
       }
       Vec cols[3][kA];  // G applied to each kernel column
       for (int j = 0; j < 3; j++) {
@@ -436,14 +440,15 @@ bool WinogradApplies(const ConvGeom& g) {
          g.c >= kWinogradMinChannels && g.o >= kWinogradMinChannels && g.ho >= 1 && g.wo >= 1;
 }
 
-int RunWinograd(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y, bool relu,
-                const tl_runtime* rt) {
+int RunWinograd(const ConvGeom& g, const float* x, const float* w, bool flipped, const float* bias, float* y,
+                bool relu, const tl_runtime* rt) {
   if (rt->conv_winograd == 0 || !WinogradApplies(g)) return TL_ERR_UNSUPPORTED;
   const size_t scratch_bytes = kConvScratchBytes + DirectOverheadBytes();
   Job job;
   job.g = &g;
   job.x = x;
   job.w = w;
+  job.flipped = flipped;
   job.bias = bias;
   job.y = y;
   job.relu = relu;

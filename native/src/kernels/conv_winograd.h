@@ -14,11 +14,12 @@ constexpr int64_t kWinogradMinChannels = 16;
 // Whether RunWinograd takes geometry g.
 bool WinogradApplies(const ConvGeom& g);
 
-// y = conv2d(x, w) (+ bias, then ReLU when relu) for contiguous NCHW x and y and [O, C, 3, 3] w.
+// y = conv2d(x, w) (+ bias, then ReLU when relu) for contiguous NCHW x and y and [O, C, 3, 3] w,
+// or, when `flipped`, w [C, O, 3, 3] with each kernel turned 180° (an input gradient's weights).
 // Returns TL_ERR_UNSUPPORTED when it does not take the call: a geometry it does not handle, or an
 // output that came out NaN or infinite (the caller then runs the direct engines, which overwrite y).
-int RunWinograd(const ConvGeom& g, const float* x, const float* w, const float* bias, float* y, bool relu,
-                const tl_runtime* rt);
+int RunWinograd(const ConvGeom& g, const float* x, const float* w, bool flipped, const float* bias, float* y,
+                bool relu, const tl_runtime* rt);
 
 }  // namespace TENSILE_ISA
 }  // namespace tensile

@@ -1,10 +1,11 @@
 /**
  * conv2d's Winograd F(4×4, 3×3) path (native/src/kernels/conv_winograd.cc), which takes float32
- * 3 × 3, stride-1, undilated, ungrouped convolutions of ≥ 16 input and output channels, against the
- * js kernels at every ISA level: output sizes across the 4 × 4 tile edges, padding, channel counts
- * off the vector width, the band layouts (row bands of one image, several images per band, a
- * remainder band), bias, the fused ReLU, non-finite inputs (which the direct engines redo), and
- * NaN-filled outputs. Gradients do not use the path, and are checked alongside at the usual tolerance.
+ * 3 × 3, stride-1, undilated, ungrouped convolutions of ≥ 16 input and output channels (and their
+ * input gradients, as a convolution with the kernels turned and padding 2 − p), against the js
+ * kernels at every ISA level: output sizes across the 4 × 4 tile edges, padding, channel counts off
+ * the vector width, the band layouts (row bands of one image, several images per band, a remainder
+ * band), bias, the fused ReLU, non-finite inputs (which the direct engines redo), and NaN-filled
+ * outputs. Weight gradients do not use the path, and are checked alongside at the usual tolerance.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -14,10 +15,14 @@ import { assertCloseToScale, forEachIsa, outputAndGradsAgree, requireNative, sca
 
 const F = tl.nn.functional;
 
-/** conv2d's output and gradients on native (every ISA level) against js, the output at winogradTol. */
+/**
+ * conv2d's output and gradients on native (every ISA level) against js: the output and the input's
+ * gradient (conv2dInputGrad takes the path too) at winogradTol, the weight's and bias's at scaleTol.
+ */
 function agree(name: string, x: number[], w: number[], options: tl.Conv2dOptions, bias = false): void {
   const shapes = bias ? [x, w, [w[0]]] : [x, w];
-  outputAndGradsAgree(name, "float32", shapes, (a, b, c) => F.conv2d(a, b, c ?? null, options), 41, winogradTol);
+  const tol = (i: number): number => (i <= 1 ? winogradTol : scaleTol("float32"));
+  outputAndGradsAgree(name, "float32", shapes, (a, b, c) => F.conv2d(a, b, c ?? null, options), 41, tol);
 }
 
 for (const threads of [1, 2]) {
@@ -70,6 +75,28 @@ test("the Winograd path runs (its rounding differs from the direct engines'), an
   // Measured accuracy of the path on a layer of the benchmark CNN: a few times the direct sum's.
   const err = fast.sub(reference).abs().max().item() / reference.abs().max().item();
   assert.ok(err < 3e-6, `Winograd error ${err} of max |y|`);
+});
+
+test("conv2dInputGrad takes the Winograd path for padding ≤ 2 (bits differ from the direct engines'), matching js", () => {
+  requireNative();
+  tl.setNumThreads(2);
+  const kernels = tl.getBackend().kernels;
+  const kernel = kernels.get("conv2dInputGrad");
+  assert.ok(kernel !== undefined);
+  tl.manualSeed(12);
+  for (const p of [0, 1, 2, 3]) {
+    const x = [3, 24, 10, 9], ho = x[2] + 2 * p - 2, wo = x[3] + 2 * p - 2;
+    const gy = tl.randn([3, 32, ho, wo]), w = tl.randn([32, 24, 3, 3]).mul(0.1);
+    const attrs = { stride: [1, 1], padding: [p, p, p, p], dilation: [1, 1], groups: 1 };
+    const fast = tl.zeros(x);
+    kernel.run([gy, w], [fast], attrs);
+    const direct = tl.zeros(x);
+    withoutWinograd(() => kernel.run([gy, w], [direct], attrs));
+    assertCloseToScale(fast, direct, winogradTol, `padding ${p}`);
+    const differs = bits(fast).some((v, i) => v !== bits(direct)[i]);
+    // Padding 3 would need a negative padding (a crop) on the transposed side: the direct engines.
+    assert.equal(differs, p <= 2, `padding ${p}: the Winograd path ${p <= 2 ? "did not run" : "ran"}`);
+  }
 });
 
 test("Sequential's fused Conv2d + ReLU on the Winograd path equals the two ops bit for bit", () => {
@@ -137,6 +164,28 @@ function withWeight(w: Tensor): tl.nn.Conv2d {
   return conv;
 }
 
+test("Winograd conv2dInputGrad with a NaN or transform-overflowing output gradient gives js's non-finite outputs exactly", () => {
+  requireNative();
+  tl.setNumThreads(2);
+  tl.manualSeed(13);
+  const w = tl.randn([16, 16, 3, 3]).mul(0.1);
+  for (const [name, at, value] of [["a NaN", 40, Number.NaN], ["3e37", 300, 3e37]] as const) {
+    const data = tl.randn([1, 16, 10, 10]).dataSync() as Float32Array;
+    data[at] = value;
+    const gy = tl.tensor(data, { shape: [1, 16, 10, 10] });
+    const attrs = { stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 };
+    tl.setBackend("js");
+    const expected = tl.zeros([1, 16, 10, 10]);
+    tl.getBackend().kernels.get("conv2dInputGrad")?.run([onBackend(gy, "js"), onBackend(w, "js")], [expected], attrs);
+    tl.setBackend("native");
+    forEachIsa((isa) => {
+      const got = tl.zeros([1, 16, 10, 10]);
+      tl.getBackend().kernels.get("conv2dInputGrad")?.run([gy, w], [got], attrs);
+      sameNonFinite(got, onBackend(expected, "native"), name === "a NaN", `${name} ${isa}`);
+    });
+  }
+});
+
 test("Winograd conv2d overwrites NaN-filled outputs (every element stored, nothing read)", () => {
   requireNative();
   const kernels = tl.getBackend().kernels;
@@ -155,6 +204,15 @@ test("Winograd conv2d overwrites NaN-filled outputs (every element stored, nothi
         const dirty = tl.full(shape, Number.NaN);
         kernel.run(inputs, [dirty], attrs);
         assertCloseToScale(dirty, clean, 0, `${isa} ${shape.join("×")}`);
+        // The input gradient of the same convolution (also on the path).
+        const grad = kernels.get("conv2dInputGrad");
+        assert.ok(grad !== undefined);
+        const gy = tl.randn(shape), gradInputs = [gy, inputs[1]];
+        const cleanDx = tl.zeros([...x]);
+        grad.run(gradInputs, [cleanDx], attrs);
+        const dirtyDx = tl.full([...x], Number.NaN);
+        grad.run(gradInputs, [dirtyDx], attrs);
+        assertCloseToScale(dirtyDx, cleanDx, 0, `input gradient ${isa} ${x.join("×")}`);
       });
     }
   }
