@@ -18,18 +18,15 @@
 #include "conv_winograd.h"
 
 #include "conv_direct.h"
-#include "conv_transpose.h"
+#include "conv_winograd_parts.h"
 
 namespace tensile {
 namespace TENSILE_ISA {
 namespace {
 
-using V = F32;
-using Vec = V::V;
-constexpr int W = V::W;
-constexpr int kM = 4;            // output tile side
-constexpr int kA = kM + 2;       // input tile side
-constexpr int kXi = kA * kA;     // products per tile
+using namespace winograd;
+constexpr int kM = 4;  // output tile side
+static_assert(kA == kM + 2, "F(4×4, 3×3) works on 6 × 6 tiles");
 
 // The transforms of the points 0, −1, 1, ½, −2, ∞ (columns of Aᵀ and rows of G in that order).
 constexpr float kBT[kA][kA] = {
@@ -51,42 +48,12 @@ constexpr float kAT[kM][kA] = {
     {0, -1, 1, 0.125f, -8, 1},
 };
 
-// GEMM register tile: kRows tiles × kCols vectors of output channels.
-#if defined(TENSILE_ISA_AVX512)
-constexpr int kRows = 6, kCols = 4;
-#elif defined(TENSILE_ISA_AVX2)
-constexpr int kRows = 6, kCols = 2;
-#else
-constexpr int kRows = 4, kCols = 4;
-#endif
 // A band's buffers should stay in a core's L2 (1 MiB on the machines we measure) beside u.
 constexpr size_t kBandBudget = size_t(512) << 10;
 // Tiles a band should hold, so that each block of u is reused across several register tiles.
 constexpr int64_t kBandTiles = 6 * kRows;
 // The transformed weights must fit the caller's scratch beside its own band.
 constexpr size_t kMaxWeightBytes = size_t(2) << 20;
-
-// out[i] = Σ_j mat[i][j] · in[j], the zero, ±1 coefficients resolved at compile time.
-template <int R, int C>
-TL_INLINE void Apply(const float (&mat)[R][C], const Vec* in, Vec* out) {
-#pragma GCC unroll 8
-  for (int i = 0; i < R; i++) {
-    Vec acc = V::set1(0.0f);
-    bool first = true;
-#pragma GCC unroll 8
-    for (int j = 0; j < C; j++) {
-      const float c = mat[i][j];
-      if (c == 0) continue;
-      if (first) {
-        acc = c == 1 ? in[j] : c == -1 ? V::neg(in[j]) : V::mul(V::set1(c), in[j]);
-        first = false;
-      } else {
-        acc = c == 1 ? V::add(acc, in[j]) : c == -1 ? V::sub(acc, in[j]) : V::fma(V::set1(c), in[j], acc);
-      }
-    }
-    out[i] = acc;
-  }
-}
 
 struct Sizes {
   int64_t tw, th;   // tiles per row, tile rows
@@ -98,8 +65,6 @@ struct Sizes {
   size_t xin, v, m, yb;  // byte offsets of the buffers in the band scratch
   size_t band;      // bytes of one band's buffers
 };
-
-TL_INLINE size_t Bytes(int64_t floats) { return Align64(size_t(floats) * sizeof(float)); }
 
 Sizes SizesFor(const ConvGeom& g, int64_t rows, int64_t images) {
   Sizes s;
@@ -178,34 +143,8 @@ void WeightTask(void* p, int ith, int nth) {
 // xin = the input rows of tile rows [i0, i0 + rows), channel-last, zero outside the image.
 void GatherInput(const Job& job, int64_t n, int64_t i0, int64_t rows, float* xin) {
   const ConvGeom& g = *job.g;
-  const Sizes& s = job.s;
-  const int64_t lines = kM * rows + 2, line_floats = s.cols * s.cp;
-  const float* image = job.x + n * g.c * g.h * g.w;
-  for (int64_t line = 0; line < lines; line++) {
-    const int64_t iy = kM * i0 + line - g.pt;
-    float* out = xin + line * line_floats;
-    if (iy < 0 || iy >= g.h) {
-      memset(out, 0, size_t(line_floats) * sizeof(float));
-      continue;
-    }
-    // Only the padding columns are zeroed: the transposes below write the rest.
-    memset(out, 0, size_t(g.pl * s.cp) * sizeof(float));
-    memset(out + (g.pl + g.w) * s.cp, 0, size_t((s.cols - g.pl - g.w) * s.cp) * sizeof(float));
-    float* dst_line = out + g.pl * s.cp;
-    // W channels × W columns at a time, transposed in registers: each channel row is read whole.
-    for (int64_t x0 = 0; x0 < g.w; x0 += W) {
-      const int nx = g.w - x0 < W ? static_cast<int>(g.w - x0) : W;
-      for (int64_t c0 = 0; c0 < s.cp; c0 += W) {
-        Vec r[W];
-        for (int i = 0; i < W; i++) {
-          const float* src = image + (c0 + i) * g.h * g.w + iy * g.w + x0;
-          r[i] = c0 + i >= g.c ? V::set1(0.0f) : (nx == W ? V::load(src) : V::loadn(src, nx));
-        }
-        TransposeBlock(r);
-        for (int k = 0; k < nx; k++) V::store(dst_line + (x0 + k) * s.cp + c0, r[k]);
-      }
-    }
-  }
+  GatherChannelLast(job.x + n * g.c * g.h * g.w, g.c, g.h, g.w, kM * i0 - g.pt, kM * rows + 2, g.pl, job.s.cols,
+                    job.s.cp, xin);
 }
 
 // v[ξ][t0 + t] = Bᵀ d B for the tiles t of rows [0, rows) of the image in xin.
@@ -234,46 +173,6 @@ void TransformInput(const Job& job, int64_t rows, const float* xin, int64_t t0, 
   }
 }
 
-// m[r][j·W …] = Σ_c v[r][c] · u[c][j·W …] for R rows and NV vectors.
-template <int R, int NV>
-__attribute__((noinline)) void DotTile(int64_t k, const float* __restrict v, int64_t v_rs, const float* __restrict u,
-                                       int64_t u_rs, float* __restrict m, int64_t m_rs) {
-  Vec acc[R][NV];
-  for (int r = 0; r < R; r++) {
-    for (int j = 0; j < NV; j++) acc[r][j] = V::set1(0.0f);
-  }
-  for (int64_t c = 0; c < k; c++) {
-    Vec b[NV];
-    for (int j = 0; j < NV; j++) b[j] = V::load(u + c * u_rs + j * W);
-    for (int r = 0; r < R; r++) {
-      const Vec a = V::set1(v[r * v_rs + c]);
-      for (int j = 0; j < NV; j++) acc[r][j] = V::fma(a, b[j], acc[r][j]);
-    }
-  }
-  for (int r = 0; r < R; r++) {
-    for (int j = 0; j < NV; j++) V::store(m + r * m_rs + j * W, acc[r][j]);
-  }
-}
-
-using DotFn = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, int64_t);
-
-template <int NV>
-DotFn PickDot(int rows) {
-  static constexpr DotFn kByRows[] = {nullptr, DotTile<1, NV>, DotTile<2, NV>, DotTile<3, NV>,
-                                      DotTile<4, NV>, DotTile<5, NV>, DotTile<6, NV>};
-  return kByRows[rows];
-}
-
-DotFn PickDot(int rows, int nv) {
-  switch (nv) {
-    case 1: return PickDot<1>(rows);
-    case 2: return PickDot<2>(rows);
-    case 3: return PickDot<3>(rows);
-    default: return PickDot<4>(rows);
-  }
-}
-static_assert(kRows <= 6 && kCols <= 4, "PickDot instantiates up to 6 rows and 4 vectors");
-
 // m[ξ] = v[ξ] · u[ξ] for the band's first `count` tiles.
 void Multiply(const Job& job, int64_t count, const float* v, float* m) {
   const ConvGeom& g = *job.g;
@@ -287,7 +186,7 @@ void Multiply(const Job& job, int64_t count, const float* v, float* m) {
       const int nv = (s.op - o0) / W < kCols ? static_cast<int>((s.op - o0) / W) : kCols;
       for (int64_t t0 = 0; t0 < count; t0 += kRows) {
         const int nr = count - t0 < kRows ? static_cast<int>(count - t0) : kRows;
-        PickDot(nr, nv)(g.c, vx + t0 * s.cp, s.cp, ux + o0, s.op, mx + t0 * s.op + o0, s.op);
+        PickDot<false>(nr, nv)(g.c, vx + t0 * s.cp, s.cp, 1, ux + o0, s.op, mx + t0 * s.op + o0, s.op);
       }
     }
   }

@@ -1,0 +1,132 @@
+// Pieces both Winograd convolutions share (conv_winograd.cc: forward and input gradient,
+// conv_winograd_wgrad.cc: weight gradient): the transform applier, the register-tiled products
+// and the channel-last gather. Per-ISA namespace, float32 only.
+#ifndef TENSILE_KERNELS_CONV_WINOGRAD_PARTS_H
+#define TENSILE_KERNELS_CONV_WINOGRAD_PARTS_H
+
+#include "conv_transpose.h"
+
+namespace tensile {
+namespace TENSILE_ISA {
+namespace winograd {
+
+using V = F32;
+using Vec = V::V;
+constexpr int W = V::W;
+constexpr int kA = 6;          // tile side in the transformed domain (both variants)
+constexpr int kXi = kA * kA;   // elementwise products per tile
+
+// Product register tile: kRows rows × kCols vectors.
+#if defined(TENSILE_ISA_AVX512)
+constexpr int kRows = 6, kCols = 4;
+#elif defined(TENSILE_ISA_AVX2)
+constexpr int kRows = 6, kCols = 2;
+#else
+constexpr int kRows = 4, kCols = 4;
+#endif
+
+TL_INLINE size_t Bytes(int64_t floats) { return Align64(size_t(floats) * sizeof(float)); }
+
+// out[i] = Σ_j mat[i][j] · in[j], the zero and ±1 coefficients resolved at compile time.
+template <int R, int C>
+TL_INLINE void Apply(const float (&mat)[R][C], const Vec* in, Vec* out) {
+#pragma GCC unroll 8
+  for (int i = 0; i < R; i++) {
+    Vec acc = V::set1(0.0f);
+    bool first = true;
+#pragma GCC unroll 8
+    for (int j = 0; j < C; j++) {
+      const float c = mat[i][j];
+      if (c == 0) continue;
+      if (first) {
+        acc = c == 1 ? in[j] : c == -1 ? V::neg(in[j]) : V::mul(V::set1(c), in[j]);
+        first = false;
+      } else {
+        acc = c == 1 ? V::add(acc, in[j]) : c == -1 ? V::sub(acc, in[j]) : V::fma(V::set1(c), in[j], acc);
+      }
+    }
+    out[i] = acc;
+  }
+}
+
+// m[r][j·W …] (+)= Σ_k v[r·v_rs + k·v_ks] · u[k·u_ks + j·W …] for R rows and NV vectors; with
+// Acc the products are added to m, else they replace it.
+template <int R, int NV, bool Acc>
+__attribute__((noinline)) void DotTile(int64_t k, const float* __restrict v, int64_t v_rs, int64_t v_ks,
+                                       const float* __restrict u, int64_t u_ks, float* __restrict m, int64_t m_rs) {
+  Vec acc[R][NV];
+  for (int r = 0; r < R; r++) {
+    for (int j = 0; j < NV; j++) acc[r][j] = Acc ? V::load(m + r * m_rs + j * W) : V::set1(0.0f);
+  }
+  for (int64_t c = 0; c < k; c++) {
+    Vec b[NV];
+    for (int j = 0; j < NV; j++) b[j] = V::load(u + c * u_ks + j * W);
+    for (int r = 0; r < R; r++) {
+      const Vec a = V::set1(v[r * v_rs + c * v_ks]);
+      for (int j = 0; j < NV; j++) acc[r][j] = V::fma(a, b[j], acc[r][j]);
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    for (int j = 0; j < NV; j++) V::store(m + r * m_rs + j * W, acc[r][j]);
+  }
+}
+
+using DotFn = void (*)(int64_t, const float*, int64_t, int64_t, const float*, int64_t, float*, int64_t);
+
+template <int NV, bool Acc>
+DotFn PickDot(int rows) {
+  static constexpr DotFn kByRows[] = {nullptr, DotTile<1, NV, Acc>, DotTile<2, NV, Acc>, DotTile<3, NV, Acc>,
+                                      DotTile<4, NV, Acc>, DotTile<5, NV, Acc>, DotTile<6, NV, Acc>};
+  return kByRows[rows];
+}
+
+// The DotTile of `rows` ≤ kRows rows and `nv` ≤ kCols vectors.
+template <bool Acc>
+DotFn PickDot(int rows, int nv) {
+  static_assert(kRows <= 6 && kCols <= 4, "PickDot instantiates up to 6 rows and 4 vectors");
+  switch (nv) {
+    case 1: return PickDot<1, Acc>(rows);
+    case 2: return PickDot<2, Acc>(rows);
+    case 3: return PickDot<3, Acc>(rows);
+    default: return PickDot<4, Acc>(rows);
+  }
+}
+
+// dst[line][col][c] = image[c][y0 + line][col − left] for `lines` lines of `cols` columns and cp
+// channels (a whole number of vectors), zero outside the c × h × w image: W channels × W columns
+// at a time, transposed in registers, so each channel row is read whole.
+inline void GatherChannelLast(const float* image, int64_t c, int64_t h, int64_t w, int64_t y0, int64_t lines,
+                              int64_t left, int64_t cols, int64_t cp, float* dst) {
+  const int64_t line_floats = cols * cp;
+  const int64_t x1 = w < cols - left ? w : cols - left;  // image columns that land in dst
+  for (int64_t line = 0; line < lines; line++) {
+    const int64_t iy = y0 + line;
+    float* out = dst + line * line_floats;
+    if (iy < 0 || iy >= h || x1 <= 0) {
+      memset(out, 0, size_t(line_floats) * sizeof(float));
+      continue;
+    }
+    // Only the columns outside the image are zeroed: the transposes below write the rest.
+    memset(out, 0, size_t(left * cp) * sizeof(float));
+    memset(out + (left + x1) * cp, 0, size_t((cols - left - x1) * cp) * sizeof(float));
+    float* at = out + left * cp;
+    for (int64_t x0 = 0; x0 < x1; x0 += W) {
+      const int nx = x1 - x0 < W ? static_cast<int>(x1 - x0) : W;
+      for (int64_t c0 = 0; c0 < cp; c0 += W) {
+        Vec r[W];
+        for (int i = 0; i < W; i++) {
+          const float* src = image + (c0 + i) * h * w + iy * w + x0;
+          r[i] = c0 + i >= c ? V::set1(0.0f) : (nx == W ? V::load(src) : V::loadn(src, nx));
+        }
+        TransposeBlock(r);
+        for (int k = 0; k < nx; k++) V::store(at + (x0 + k) * cp + c0, r[k]);
+      }
+    }
+  }
+}
+
+}  // namespace winograd
+}  // namespace TENSILE_ISA
+}  // namespace tensile
+
+#endif
