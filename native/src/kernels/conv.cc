@@ -225,6 +225,10 @@ int Conv2dInputGradT(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor& 
 template <class T>
 int Conv2dWeightGradT(const tl_tensor& x, const tl_tensor& gy, const tl_tensor& dw, const ConvGeom& g,
                       const tl_runtime* rt) {
+  if constexpr (sizeof(T) == sizeof(float)) {
+    const int status = RunWinogradWeightGrad(g, Base<const float>(x), Base<const float>(gy), Base<float>(dw), rt);
+    if (status != TL_ERR_UNSUPPORTED) return status;
+  }
   ConvPlan<T> plan = MakePlan<T>(g, Base<const T>(x), nullptr, Base<const T>(gy), Base<T>(dw));
   DotCall<T> call;
   call.scratch = WeightGradScratch(plan);

@@ -1,11 +1,11 @@
 /**
- * conv2d's Winograd F(4×4, 3×3) path (native/src/kernels/conv_winograd.cc), which takes float32
- * 3 × 3, stride-1, undilated, ungrouped convolutions of ≥ 16 input and output channels (and their
- * input gradients, as a convolution with the kernels turned and padding 2 − p), against the js
- * kernels at every ISA level: output sizes across the 4 × 4 tile edges, padding, channel counts off
- * the vector width, the band layouts (row bands of one image, several images per band, a remainder
- * band), bias, the fused ReLU, non-finite inputs (which the direct engines redo), and NaN-filled
- * outputs. Weight gradients do not use the path, and are checked alongside at the usual tolerance.
+ * conv2d's Winograd paths (native/src/kernels/conv_winograd.cc, conv_winograd_wgrad.cc), which take
+ * float32 3 × 3, stride-1, undilated, ungrouped convolutions of ≥ 16 input and output channels: the
+ * forward and input gradient (a convolution with the kernels turned and padding 2 − p) by
+ * F(4×4, 3×3), the weight gradient by F(3×3, 4×4). Against the js kernels at every ISA level: output
+ * sizes across the 4 × 4 tile edges, padding, channel counts off the vector width, the band layouts
+ * (row bands of one image, several images per band, a remainder band), bias, the fused ReLU,
+ * non-finite inputs (which the direct engines redo), and NaN-filled outputs.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -17,11 +17,12 @@ const F = tl.nn.functional;
 
 /**
  * conv2d's output and gradients on native (every ISA level) against js: the output and the input's
- * gradient (conv2dInputGrad takes the path too) at winogradTol, the weight's and bias's at scaleTol.
+ * and weight's gradients (conv2dInputGrad and conv2dWeightGrad take the path too) at winogradTol,
+ * the bias's at scaleTol.
  */
 function agree(name: string, x: number[], w: number[], options: tl.Conv2dOptions, bias = false): void {
   const shapes = bias ? [x, w, [w[0]]] : [x, w];
-  const tol = (i: number): number => (i <= 1 ? winogradTol : scaleTol("float32"));
+  const tol = (i: number): number => (i <= 2 ? winogradTol : scaleTol("float32"));
   outputAndGradsAgree(name, "float32", shapes, (a, b, c) => F.conv2d(a, b, c ?? null, options), 41, tol);
 }
 
@@ -56,6 +57,12 @@ for (const g of geometries) {
 /** Bits of a float32 tensor. */
 const bits = (t: Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer);
 
+/** Whether two float32 tensors differ in any bit. */
+function bitsDiffer(a: Tensor, b: Tensor): boolean {
+  const x = bits(a), y = bits(b);
+  return x.some((v, i) => v !== y[i]);
+}
+
 test("the Winograd path runs (its rounding differs from the direct engines'), and both match js", () => {
   requireNative();
   tl.setNumThreads(2);
@@ -69,7 +76,7 @@ test("the Winograd path runs (its rounding differs from the direct engines'), an
     tl.setBackend("native");
     return r;
   }), "native");
-  assert.ok(bits(fast).some((v, i) => v !== bits(direct)[i]), "Winograd and direct outputs are bit-identical: the path did not run");
+  assert.ok(bitsDiffer(fast, direct), "Winograd and direct outputs are bit-identical: the path did not run");
   assertCloseToScale(fast, reference, winogradTol, "Winograd against js");
   assertCloseToScale(direct, reference, scaleTol("float32"), "direct against js");
   // Measured accuracy of the path on a layer of the benchmark CNN: a few times the direct sum's.
@@ -93,9 +100,41 @@ test("conv2dInputGrad takes the Winograd path for padding ≤ 2 (bits differ fro
     const direct = tl.zeros(x);
     withoutWinograd(() => kernel.run([gy, w], [direct], attrs));
     assertCloseToScale(fast, direct, winogradTol, `padding ${p}`);
-    const differs = bits(fast).some((v, i) => v !== bits(direct)[i]);
+    const differs = bitsDiffer(fast, direct);
     // Padding 3 would need a negative padding (a crop) on the transposed side: the direct engines.
     assert.equal(differs, p <= 2, `padding ${p}: the Winograd path ${p <= 2 ? "did not run" : "ran"}`);
+  }
+});
+
+test("conv2dWeightGrad takes the Winograd path (bits differ from the direct engines'), matching js; too many channels for its sums fall back", () => {
+  requireNative();
+  const kernel = tl.getBackend().kernels.get("conv2dWeightGrad");
+  assert.ok(kernel !== undefined);
+  tl.manualSeed(14);
+  const cases: [number[], number, number, boolean][] = [
+    [[5, 24, 10, 9], 32, 1, true], [[2, 16, 7, 12], 16, 0, true], [[3, 40, 6, 6], 20, 2, true], [[1, 16, 5, 5], 16, 3, true],
+    // 36 · 256 · 256 floats of sums per slice: more than the scratch holds.
+    [[1, 256, 4, 4], 256, 1, false],
+  ];
+  for (const threads of [1, 2]) {
+    tl.setNumThreads(threads);
+    for (const [x, o, p, winograd] of cases) {
+      const ho = x[2] + 2 * p - 2, wo = x[3] + 2 * p - 2;
+      const xs = tl.randn(x), gy = tl.randn([x[0], o, ho, wo]);
+      const attrs = { stride: [1, 1], padding: [p, p, p, p], dilation: [1, 1], groups: 1 };
+      const shape = [o, x[1], 3, 3];
+      const fast = tl.zeros(shape);
+      kernel.run([xs, gy], [fast], attrs);
+      const direct = tl.zeros(shape);
+      withoutWinograd(() => kernel.run([xs, gy], [direct], attrs));
+      tl.setBackend("js");
+      const expected = tl.zeros(shape);
+      tl.getBackend().kernels.get("conv2dWeightGrad")?.run([onBackend(xs, "js"), onBackend(gy, "js")], [expected], attrs);
+      tl.setBackend("native");
+      const name = `${x.join("×")} → ${o}, padding ${p}, ${threads} thread(s)`;
+      assertCloseToScale(fast, onBackend(expected, "native"), winogradTol, name);
+      assert.equal(bitsDiffer(fast, direct), winograd, `${name}: the Winograd path ${winograd ? "did not run" : "ran"}`);
+    }
   }
 });
 
@@ -108,7 +147,7 @@ test("Sequential's fused Conv2d + ReLU on the Winograd path equals the two ops b
   const fused = new tl.nn.Sequential(conv, new tl.nn.ReLU()).forward(x);
   const apart = tl.relu(conv.forward(x));
   assert.deepEqual(bits(fused), bits(apart));
-  assert.ok(bits(fused).some((v, i) => v !== bits(withoutWinograd(() => tl.relu(conv.forward(x))))[i]), "the path ran");
+  assert.ok(bitsDiffer(fused, withoutWinograd(() => tl.relu(conv.forward(x)))), "the path ran");
 });
 
 /** Asserts native equals js where js is NaN or ±inf (some outputs are, when `mixed`), and is close to it elsewhere. */
@@ -181,6 +220,28 @@ test("Winograd conv2dInputGrad with a NaN or transform-overflowing output gradie
     forEachIsa((isa) => {
       const got = tl.zeros([1, 16, 10, 10]);
       tl.getBackend().kernels.get("conv2dInputGrad")?.run([gy, w], [got], attrs);
+      sameNonFinite(got, onBackend(expected, "native"), name === "a NaN", `${name} ${isa}`);
+    });
+  }
+});
+
+test("Winograd conv2dWeightGrad with a NaN or transform-overflowing input gives js's non-finite outputs exactly", () => {
+  requireNative();
+  tl.setNumThreads(2);
+  tl.manualSeed(15);
+  const gy = tl.randn([2, 16, 8, 8]);
+  const attrs = { stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 };
+  for (const [name, at, value] of [["a NaN", 77, Number.NaN], ["3e37", 500, 3e37]] as const) {
+    const data = tl.randn([2, 16, 8, 8]).dataSync() as Float32Array;
+    data[at] = value;
+    const x = tl.tensor(data, { shape: [2, 16, 8, 8] });
+    tl.setBackend("js");
+    const expected = tl.zeros([16, 16, 3, 3]);
+    tl.getBackend().kernels.get("conv2dWeightGrad")?.run([onBackend(x, "js"), onBackend(gy, "js")], [expected], attrs);
+    tl.setBackend("native");
+    forEachIsa((isa) => {
+      const got = tl.zeros([16, 16, 3, 3]);
+      tl.getBackend().kernels.get("conv2dWeightGrad")?.run([x, gy], [got], attrs);
       sameNonFinite(got, onBackend(expected, "native"), name === "a NaN", `${name} ${isa}`);
     });
   }

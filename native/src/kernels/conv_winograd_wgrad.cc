@@ -1,0 +1,303 @@
+// Winograd F(3×3, 4×4) for conv2dWeightGrad of the convolutions conv_winograd.cc runs forward
+// (float32 3 × 3, stride 1, undilated, ungrouped, ≥ 16 channels each side). The weight gradient
+// dW[o][c][ky][kx] = Σ_n Σ_(y, x) gy[n][o][y][x] · x[n][c][y + ky − pt][x + kx − pl] is, over one
+// 4 × 4 tile of gy and the 6 × 6 input patch under it, a correlation with 3 × 3 outputs, so
+//   dW[o][c] = Aᵀ [ Σ_(n, tiles) (G gy_t Gᵀ)[o] ⊙ (Bᵀ x_t B)[c] ] A,
+// where the sum inside is, for each of the 36 products ξ, a GEMM [O × tiles] · [tiles × C]: long
+// reductions, 4× fewer multiply-adds than the direct sums. Interpolation points 0, 1, −1, 2, −½, ∞:
+// measured on 16–64 channels, they round like the direct sums (~1e-6 of max |dW|).
+//
+// Layouts (Cp, Op = C, O rounded up to whole vectors):
+//   per band (R tile rows of one image, or I whole images), in the running thread's scratch:
+//   xin [4R + 2][4TW + 2][Cp] one image's input rows, channel-last, zero outside the image
+//   gin [4R][4TW][Op]          its output-gradient rows, channel-last, zero past HO × WO
+//   xh  [36][I·R·TW][Cp]       transformed input patches
+//   gh  [36][I·R·TW][Op]       transformed output-gradient tiles
+//   per slice, at the end of the calling thread's scratch: p [36][O][Cp], that slice's sums
+#include "conv_direct.h"
+#include "conv_winograd.h"
+#include "conv_winograd_parts.h"
+
+namespace tensile {
+namespace TENSILE_ISA {
+namespace {
+
+using namespace winograd;
+constexpr int kT = 4;  // output-gradient tile side
+constexpr int kK = 3;  // kernel side
+static_assert(kA == kT + kK - 1, "F(3×3, 4×4) works on 6 × 6 tiles");
+
+// The transforms of the points 0, 1, −1, 2, −½, ∞ (columns of Aᵀ and rows of G in that order).
+constexpr float kBT[kA][kA] = {
+    {1, 1.5f, -2, -1.5f, 1, 0},   {0, -1, -2.5f, -0.5f, 1, 0}, {0, 1, 0.5f, -2.5f, 1, 0},
+    {0, -0.5f, -1, 0.5f, 1, 0},   {0, 2, -1, -2, 1, 0},        {0, 1, 1.5f, -2, -1.5f, 1},
+};
+constexpr float kG[kA][kT] = {
+    {1, 0, 0, 0},
+    {-1.0f / 3, -1.0f / 3, -1.0f / 3, -1.0f / 3},
+    {1.0f / 3, -1.0f / 3, 1.0f / 3, -1.0f / 3},
+    {1.0f / 15, 2.0f / 15, 4.0f / 15, 8.0f / 15},
+    {-16.0f / 15, 8.0f / 15, -4.0f / 15, 2.0f / 15},
+    {0, 0, 0, 1},
+};
+constexpr float kAT[kK][kA] = {
+    {1, 1, 1, 1, 1, 0},
+    {0, 1, -1, 2, -0.5f, 0},
+    {0, 1, 1, 4, 0.25f, 1},
+};
+
+constexpr size_t kBandBudget = size_t(512) << 10;  // a band's buffers, to stay in L2
+constexpr int64_t kBandTiles = 6 * kRows;           // tiles per band worth a product call
+
+struct Sizes {
+  int64_t tw, th;          // tiles per row, tile rows
+  int64_t rows, images;    // per band: tile rows of one image (R), or whole images (I > 1, R = th)
+  int64_t tiles;           // I·R·tw: the pitch of xh's and gh's ξ planes
+  int64_t cp, op;
+  int64_t xcols, gcols;    // xin and gin columns
+  size_t xin, gin, xh, gh, band;  // byte offsets in the band scratch, and its size
+};
+
+Sizes SizesFor(const ConvGeom& g, int64_t rows, int64_t images) {
+  Sizes s;
+  s.tw = CeilDiv(g.wo, kT);
+  s.th = CeilDiv(g.ho, kT);
+  s.rows = rows;
+  s.images = images;
+  s.tiles = images * rows * s.tw;
+  s.cp = CeilDiv(g.c, W) * W;
+  s.op = CeilDiv(g.o, W) * W;
+  s.xcols = kT * s.tw + 2;
+  s.gcols = kT * s.tw;
+  s.xin = 0;
+  s.gin = s.xin + Bytes((kT * rows + 2) * s.xcols * s.cp);
+  s.xh = s.gin + Bytes(kT * rows * s.gcols * s.op);
+  s.gh = s.xh + Bytes(kXi * s.tiles * s.cp);
+  s.band = s.gh + Bytes(kXi * s.tiles * s.op);
+  return s;
+}
+
+struct Job {
+  const ConvGeom* g;
+  const float* x;
+  const float* gy;
+  float* dw;
+  Sizes s;
+  int64_t bands_per_image, bands;
+  float* partials;        // slice i's sums at partials + i · partial_floats
+  int64_t partial_floats;
+  bool used[64];          // slice i claimed a band (its sums are initialized)
+  int64_t next;
+  int status;
+  int nonfinite;
+};
+
+// xh[ξ][t0 + t] = Bᵀ x_t B and gh[ξ][t0 + t] = G gy_t Gᵀ for the tiles of rows [0, rows) of one image.
+void Transform(const Job& job, int64_t rows, const float* xin, const float* gin, int64_t t0, float* xh, float* gh) {
+  const Sizes& s = job.s;
+  const int64_t xplane = s.tiles * s.cp, gplane = s.tiles * s.op;
+  for (int64_t i = 0; i < rows; i++) {
+    for (int64_t j = 0; j < s.tw; j++) {
+      const int64_t t = t0 + i * s.tw + j;
+      for (int64_t c0 = 0; c0 < s.cp; c0 += W) {
+        Vec bd[kA][kA];  // Bᵀ x_t, by column
+        for (int q = 0; q < kA; q++) {
+          Vec col[kA];
+          for (int r = 0; r < kA; r++) col[r] = V::load(xin + ((kT * i + r) * s.xcols + kT * j + q) * s.cp + c0);
+          Apply(kBT, col, bd[q]);
+        }
+        for (int r = 0; r < kA; r++) {
+          const Vec row[kA] = {bd[0][r], bd[1][r], bd[2][r], bd[3][r], bd[4][r], bd[5][r]};
+          Vec out[kA];
+          Apply(kBT, row, out);
+          for (int q = 0; q < kA; q++) V::store(xh + (kA * r + q) * xplane + t * s.cp + c0, out[q]);
+        }
+      }
+      for (int64_t o0 = 0; o0 < s.op; o0 += W) {
+        Vec gg[kT][kA];  // G gy_t, by column
+        for (int q = 0; q < kT; q++) {
+          Vec col[kT];
+          for (int r = 0; r < kT; r++) col[r] = V::load(gin + ((kT * i + r) * s.gcols + kT * j + q) * s.op + o0);
+          Apply(kG, col, gg[q]);
+        }
+        for (int r = 0; r < kA; r++) {
+          const Vec row[kT] = {gg[0][r], gg[1][r], gg[2][r], gg[3][r]};
+          Vec out[kA];
+          Apply(kG, row, out);
+          for (int q = 0; q < kA; q++) V::store(gh + (kA * r + q) * gplane + t * s.op + o0, out[q]);
+        }
+      }
+    }
+  }
+}
+
+// p[ξ] += gh[ξ]ᵀ · xh[ξ] over the band's first `count` tiles: rows o, vectors of c.
+void Accumulate(const Job& job, int64_t count, const float* xh, const float* gh, float* p) {
+  const ConvGeom& g = *job.g;
+  const Sizes& s = job.s;
+  for (int xi = 0; xi < kXi; xi++) {
+    const float* gx = gh + xi * s.tiles * s.op;
+    const float* xx = xh + xi * s.tiles * s.cp;
+    float* px = p + xi * g.o * s.cp;
+    for (int64_t o0 = 0; o0 < g.o; o0 += kRows) {
+      const int nr = g.o - o0 < kRows ? static_cast<int>(g.o - o0) : kRows;
+      for (int64_t c0 = 0; c0 < s.cp; c0 += kCols * W) {
+        const int nv = (s.cp - c0) / W < kCols ? static_cast<int>((s.cp - c0) / W) : kCols;
+        PickDot<true>(nr, nv)(count, gx + o0, 1, s.op, xx + c0, s.cp, px + o0 * s.cp + c0, s.cp);
+      }
+    }
+  }
+}
+
+struct Band {
+  int64_t n, images, i0, rows;
+};
+
+Band BandAt(const Job& job, int64_t band) {
+  const ConvGeom& g = *job.g;
+  const Sizes& s = job.s;
+  Band b;
+  if (s.images > 1) {
+    b.n = band * s.images;
+    b.images = g.n - b.n < s.images ? g.n - b.n : s.images;
+    b.i0 = 0;
+    b.rows = s.th;
+  } else {
+    b.n = band / job.bands_per_image;
+    b.images = 1;
+    b.i0 = band % job.bands_per_image * s.rows;
+    b.rows = s.th - b.i0 < s.rows ? s.th - b.i0 : s.rows;
+  }
+  return b;
+}
+
+void BandTask(void* p, int ith, int) {
+  Job& job = *static_cast<Job*>(p);
+  char* scratch = ConvScratch();
+  if (scratch == nullptr) {
+    job.status = TL_ERR_NOMEM;
+    return;
+  }
+  const ConvGeom& g = *job.g;
+  const Sizes& s = job.s;
+  float* xin = reinterpret_cast<float*>(scratch + s.xin);
+  float* gin = reinterpret_cast<float*>(scratch + s.gin);
+  float* xh = reinterpret_cast<float*>(scratch + s.xh);
+  float* gh = reinterpret_cast<float*>(scratch + s.gh);
+  float* sums = job.partials + ith * job.partial_floats;
+  for (;;) {
+    const int64_t band = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED);
+    if (band >= job.bands) return;
+    if (!job.used[ith]) {
+      memset(sums, 0, size_t(job.partial_floats) * sizeof(float));
+      job.used[ith] = true;
+    }
+    const Band b = BandAt(job, band);
+    const int64_t per_image = b.rows * s.tw;
+    for (int64_t k = 0; k < b.images; k++) {
+      const int64_t n = b.n + k;
+      GatherChannelLast(job.x + n * g.c * g.h * g.w, g.c, g.h, g.w, kT * b.i0 - g.pt, kT * b.rows + 2, g.pl, s.xcols,
+                        s.cp, xin);
+      GatherChannelLast(job.gy + n * g.o * g.ho * g.wo, g.o, g.ho, g.wo, kT * b.i0, kT * b.rows, 0, s.gcols, s.op, gin);
+      Transform(job, b.rows, xin, gin, k * per_image, xh, gh);
+    }
+    Accumulate(job, b.images * per_image, xh, gh, sums);
+  }
+}
+
+// dW[o][c] = Aᵀ (Σ over slices of p[·][o][c]) A for the output channels of this slice.
+void FinishTask(void* p, int ith, int nth) {
+  Job& job = *static_cast<Job*>(p);
+  const ConvGeom& g = *job.g;
+  const int64_t cp = job.s.cp, plane = g.o * cp;
+  int64_t o0, o1;
+  Split(g.o, ith, nth, &o0, &o1);
+  const Vec zero = V::set1(0.0f);
+  Vec finite = zero;  // stays zero while every output is finite
+  for (int64_t o = o0; o < o1; o++) {
+    for (int64_t c0 = 0; c0 < cp; c0 += W) {
+      Vec m[kXi];
+      for (int xi = 0; xi < kXi; xi++) m[xi] = zero;
+      for (int slice = 0; slice < 64; slice++) {
+        if (!job.used[slice]) continue;
+        const float* at = job.partials + slice * job.partial_floats + o * cp + c0;
+        for (int xi = 0; xi < kXi; xi++) m[xi] = V::add(m[xi], V::load(at + xi * plane));
+      }
+      Vec am[kA][kK];  // Aᵀ m, by column
+      for (int q = 0; q < kA; q++) {
+        const Vec col[kA] = {m[q], m[kA + q], m[2 * kA + q], m[3 * kA + q], m[4 * kA + q], m[5 * kA + q]};
+        Apply(kAT, col, am[q]);
+      }
+      alignas(64) float taps[kK * kK][W];
+      for (int r = 0; r < kK; r++) {
+        const Vec row[kA] = {am[0][r], am[1][r], am[2][r], am[3][r], am[4][r], am[5][r]};
+        Vec out[kK];
+        Apply(kAT, row, out);
+        for (int q = 0; q < kK; q++) {
+          finite = V::fma(out[q], zero, finite);
+          V::store(taps[kK * r + q], out[q]);
+        }
+      }
+      const int live = g.c - c0 < W ? static_cast<int>(g.c - c0) : W;
+      for (int i = 0; i < live; i++) {
+        float* kernel = job.dw + (o * g.c + c0 + i) * kK * kK;
+        for (int k = 0; k < kK * kK; k++) kernel[k] = taps[k][i];
+      }
+    }
+  }
+  if (V::bits(V::isnan(finite)) != 0) __atomic_store_n(&job.nonfinite, 1, __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+int RunWinogradWeightGrad(const ConvGeom& g, const float* x, const float* gy, float* dw, const tl_runtime* rt) {
+  if (rt->conv_winograd == 0 || !WinogradApplies(g)) return TL_ERR_UNSUPPORTED;
+  const size_t scratch_bytes = kConvScratchBytes + DirectOverheadBytes();
+  Job job;
+  job.g = &g;
+  job.x = x;
+  job.gy = gy;
+  job.dw = dw;
+  job.next = 0;
+  job.status = TL_OK;
+  job.nonfinite = 0;
+  for (bool& u : job.used) u = false;
+  const int64_t macs = g.n * g.o * g.ho * g.wo * g.c * 9;
+  int nth = ThreadsFor(rt, macs, kConvGrainMacs);
+  if (nth > 64) nth = 64;
+  // Bands as in the forward path: the most tile rows of one image within the budget, leaving two
+  // bands per slice, then whole images up to kBandTiles tiles.
+  Sizes s = SizesFor(g, 1, 1);
+  const int64_t th = s.th, tiles_per_image = th * s.tw, min_bands = 2 * nth;
+  int64_t rows = th;
+  while (rows > 1 && (SizesFor(g, rows, 1).band > kBandBudget || g.n * CeilDiv(th, rows) < min_bands)) rows--;
+  int64_t images = 1;
+  if (rows == th) {
+    while (images * 2 * tiles_per_image <= kBandTiles && CeilDiv(g.n, images * 2) >= min_bands &&
+           SizesFor(g, rows, images * 2).band <= kBandBudget) {
+      images *= 2;
+    }
+  }
+  job.s = SizesFor(g, rows, images);
+  job.bands_per_image = CeilDiv(th, rows);
+  job.bands = images > 1 ? CeilDiv(g.n, images) : g.n * job.bands_per_image;
+  if (nth > job.bands) nth = static_cast<int>(job.bands);
+  if (nth < 1) nth = 1;
+  // Each slice's sums live at the end of the calling thread's scratch, past its own band buffers.
+  job.partial_floats = kXi * g.o * job.s.cp;
+  const size_t partial_bytes = Bytes(job.partial_floats) * size_t(nth);
+  if (job.s.band + partial_bytes > scratch_bytes) return TL_ERR_UNSUPPORTED;
+  job.partial_floats = int64_t(Bytes(job.partial_floats) / sizeof(float));
+  char* own = ConvScratch();
+  if (own == nullptr) return TL_ERR_NOMEM;
+  job.partials = reinterpret_cast<float*>(own + scratch_bytes - partial_bytes);
+  rt->parallel_for(nth, BandTask, &job);
+  if (job.status != TL_OK) return job.status;
+  rt->parallel_for(nth < g.o ? nth : static_cast<int>(g.o), FinishTask, &job);
+  // Non-finite sums (a NaN or infinity in x or gy, or an overflow in the transforms): the direct
+  // engines redo the gradient, so it is non-finite exactly where theirs would be.
+  return job.nonfinite != 0 ? TL_ERR_UNSUPPORTED : TL_OK;
+}
+
+}  // namespace TENSILE_ISA
+}  // namespace tensile
