@@ -8,9 +8,9 @@
 // Every window is scanned as the js reference does (PyTorch's CPU rule): row-major, the first strict
 // maximum wins, a NaN beats everything (the last NaN wins), and an all -inf window gives its first
 // position; so indices and values are bit-exact. 2×2 windows at stride 2 (the common CNN pool) take a
-// vector path that applies the same scan lane by lane.
+// vector path that applies the same scan lane by lane; maxPool2dValues on whole 2×2 blocks (floor
+// mode) has its own path below, planes of any width, two output rows per vector on narrow ones.
 // Attributes (sliding windows): kH, kW, sH, sW, pH, pW, dH, dW; the adaptive kernel has none.
-#include <type_traits>
 
 #include "common.h"
 
