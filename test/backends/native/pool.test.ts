@@ -11,16 +11,18 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tl from "../../../src/index.js";
 import { EXACT, agreeWithJs, type Tensor, type Tolerance } from "./compare.js";
-import { requireNative } from "./helpers.js";
+import { forEachIsa, requireNative } from "./helpers.js";
 
 requireNative();
 tl.setNumThreads(2);
 
 type Float = "float32" | "float64";
 
+/** Ties and the specials max pooling must order. */
+const SPECIAL_LEVELS = [-1, 0, 0.5, 2, -0, Infinity, -Infinity, NaN];
+
 /** Seeded values with many ties (a few distinct levels) and the specials max pooling must order. */
-function tied(shape: number[], dtype: tl.DType): Tensor {
-  const levels = [-1, 0, 0.5, 2, -0, Infinity, -Infinity, NaN];
+function tied(shape: number[], dtype: tl.DType, levels: readonly number[] = SPECIAL_LEVELS): Tensor {
   const pick = tl.randint(0, 40, shape).dataSync() as Int32Array;
   const noise = tl.randn(shape, { dtype: "float64" }).dataSync() as Float64Array;
   // Mostly random values, a quarter drawn from the tie/special levels.
@@ -51,6 +53,7 @@ const MAX_GEOMETRIES: Geometry[] = [
   { name: "2×2 wide rows (full vectors + a partial one)", shape: [2, 2, 6, 70], options: { kernelSize: 2 } },
   { name: "2×2 odd sizes (unpooled last row and column)", shape: [2, 3, 11, 13], options: { kernelSize: 2 } },
   { name: "2×2 ceilMode on odd sizes (partial windows)", shape: [2, 3, 11, 13], options: { kernelSize: 2, ceilMode: true } },
+  { name: "2×2 ceilMode on even sizes (whole blocks)", shape: [2, 3, 10, 12], options: { kernelSize: 2, ceilMode: true } },
   { name: "2×2 stride 1 (overlapping windows)", shape: [2, 3, 9, 10], options: { kernelSize: 2, stride: 1 } },
   { name: "3×3 stride 2 padding 1", shape: [2, 3, 13, 12], options: { kernelSize: 3, stride: 2, padding: 1 } },
   { name: "3×3 stride 2 padding 1 ceilMode", shape: [2, 2, 10, 11], options: { kernelSize: 3, stride: 2, padding: 1, ceilMode: true } },
@@ -79,6 +82,89 @@ for (const dtype of ["float32", "float64"] as const) {
     });
   }
 }
+
+// ---- maxPool2dValues on whole 2×2 blocks at stride 2 (the values-only vector path) ----
+// Planes narrower than half a vector pack two output rows per vector (an odd last row alone);
+// wider ones take whole vectors plus a partial one; a vector with a NaN takes the NaN-aware scan.
+
+/** Input widths 2..41 (1..20 windows: both sides of 4, 8 and 16 lanes), odd heights, batch 1, 3 planes. */
+const WIDTHS = Array.from({ length: 40 }, (_, i) => i + 2);
+
+for (const dtype of ["float32", "float64"] as const) {
+  test(`native maxPool2d 2×2 values (${dtype}): widths 2..41, heights 2..7, with and without NaN, bit-exact`, () => {
+    for (const w of WIDTHS) {
+      const shape = [1, 3, 2 + (w % 6), w];
+      agreeWithJs(`maxPool2d 2×2 width ${w}`, () => tl.maxPool2d(tied(shape, dtype), { kernelSize: 2 }), EXACT);
+      // Without NaN every vector takes the plain maxima: ties and ±0 must still keep the first.
+      const noNan = SPECIAL_LEVELS.filter((v) => !Number.isNaN(v));
+      agreeWithJs(`maxPool2d 2×2 width ${w} no NaN`, () => tl.maxPool2d(tied(shape, dtype, noNan), { kernelSize: 2 }), EXACT);
+    }
+  });
+
+  test(`native maxPool2d 2×2 values (${dtype}): the CNN's planes split across 2 threads mid-plane, bit-exact`, () => {
+    // 9·64·5 = 2880 output rows of 11×11 planes; 7·50 = 350 rows of 101-wide ones; 4·32·13 of 26×26.
+    for (const shape of [[9, 64, 11, 11], [1, 7, 101, 101], [4, 32, 26, 26], [3, 5, 67, 67]]) {
+      agreeWithJs(`maxPool2d 2×2 ${shape}`, () => tl.maxPool2d(tied(shape, dtype), { kernelSize: 2 }), EXACT);
+    }
+  });
+}
+
+/** A seeded tensor whose NaNs (one in 8 elements) each carry their own payload, and with ±0 ties. */
+function nanPayloads(shape: number[], dtype: Float): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const x = tl.zeros(shape, { dtype });
+  const base = Float64Array.from(tl.randint(-3, 4, [n]).dataSync() as Int32Array, (v) => (v === 0 ? -0 : v === 1 ? 0 : v));
+  if (dtype === "float32") {
+    const data = Float32Array.from(base);
+    const bits = new Uint32Array(data.buffer);
+    for (let i = 0; i < n; i += 1 + (i % 13)) bits[i] = (i % 3 === 0 ? 0xffc00000 : 0x7fc00000) | (i & 0x3fffff);
+    x.backend.write(x.storage, data);
+  } else {
+    const data = Float64Array.from(base);
+    const bits = new BigUint64Array(data.buffer);
+    for (let i = 0; i < n; i += 1 + (i % 13)) bits[i] = 0x7ff8000000000000n | BigInt(i);
+    x.backend.write(x.storage, data);
+  }
+  return x;
+}
+
+/** The raw bits of a float tensor's elements. */
+const bitsOf = (t: Tensor): bigint[] | number[] =>
+  t.dtype === "float64" ? Array.from(new BigUint64Array((t.dataSync() as Float64Array).slice().buffer)) : Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+
+test("native maxPool2d 2×2 values keep the NaN the scan picks, payload included (same bits as the indices' pick)", () => {
+  requireNative();
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const shape of [[1, 3, 7, 11], [2, 3, 5, 26], [1, 1, 4, 40], [9, 64, 11, 11]]) {
+      forEachIsa((isa) => {
+        tl.manualSeed(11);
+        const x = nanPayloads(shape, dtype);
+        const { values } = tl.maxPool2d(x, { kernelSize: 2, returnIndices: true });
+        assert.deepEqual(bitsOf(tl.maxPool2d(x, { kernelSize: 2 })), bitsOf(values), `${dtype} ${shape} [${isa}]`);
+      });
+    }
+  }
+});
+
+test("native maxPool2dValues on whole 2×2 blocks writes every output element and nothing past them, on every ISA", () => {
+  const kernel = requireNative() && tl.getBackend().kernels.get("maxPool2dValues");
+  assert.ok(kernel);
+  for (const [n, c, h, w] of [[1, 3, 7, 11], [3, 5, 6, 9], [2, 3, 5, 26], [1, 2, 3, 41], [9, 64, 11, 11], [1, 7, 101, 101]]) {
+    const attrs = { kH: 2, kW: 2, sH: 2, sW: 2, pH: 0, pW: 0, dH: 1, dW: 1, inH: h, inW: w, outH: h >> 1, outW: w >> 1 };
+    const x = tl.randn([n, c, h, w]);
+    const name = `[${n}, ${c}, ${h}, ${w}]`;
+    forEachIsa((isa) => {
+      const clean = tl.zeros([n, c, h >> 1, w >> 1]);
+      kernel.run([x], [clean], attrs);
+      assert.ok(!Array.from(clean.dataSync() as Float32Array).some(Number.isNaN), `${name} ${isa}`);
+      // The output as the middle of a NaN-filled buffer: the planes before and after stay NaN.
+      const buffer = tl.full([n + 2, c, h >> 1, w >> 1], Number.NaN);
+      kernel.run([x], [buffer.narrow(0, 1, n)], attrs);
+      assert.deepEqual(bitsOf(buffer.narrow(0, 1, n).contiguous()), bitsOf(clean), `${name} ${isa}`);
+      for (const edge of [0, n + 1]) assert.ok((buffer.select(0, edge).dataSync() as Float32Array).every(Number.isNaN), `${name} ${isa}: wrote past its output`);
+    });
+  }
+});
 
 test("native maxPool2d double backward (the pick at the recomputed winners) is bit-exact", () => {
   for (const options of [{ kernelSize: 2 }, { kernelSize: 3, stride: 1, padding: 1 }] as Geometry["options"][]) {
