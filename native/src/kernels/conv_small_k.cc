@@ -62,9 +62,8 @@ struct BlockArgs {
   bool relu;
 };
 
-// NV vectors of positions from q: Σ_k w[k] · patches of tap k, per channel, then + bias, then the ReLU's
-// select (the order of the js kernel, and relu's x > 0 ? x : 0); the last vector keeps `tail`
-// lanes when TAIL.
+// NV vectors of positions from q: Σ_k w[k] · (tap k's patches) per channel, then + bias (the order
+// of the js kernel), then the ReLU; the last vector keeps `tail` lanes when TAIL.
 template <class T, int NV, bool TAIL>
 TL_INLINE void SmallKGroup(const BlockArgs<T>& a, int64_t q, int tail) {
   using V = typename VecOf<T>::V;
@@ -90,19 +89,26 @@ TL_INLINE void SmallKGroup(const BlockArgs<T>& a, int64_t q, int tail) {
       for (int v = 0; v < NV; v++) acc[i][v] = V::fma(wv, xv[v], acc[i][v]);
     }
   }
+  // Locals: the stores below may alias `a` as far as the compiler knows.
   T* o = a.out + q;
+  const T* bias = a.bias;
+  const bool relu = a.relu;
+  const int mr = a.mr;
+  const int64_t ms = a.out_ms;
 #pragma GCC unroll 8
   for (int i = 0; i < OB; i++) {
-    if (i >= a.mr) break;
-    const R bv = V::set1(a.bias != nullptr ? a.bias[i] : T(0));
+    if (i >= mr) break;
+    const R bv = V::set1(bias != nullptr ? bias[i] : T(0));
 #pragma GCC unroll 4
     for (int v = 0; v < NV; v++) {
-      R y = a.bias != nullptr ? V::add(acc[i][v], bv) : acc[i][v];
-      if (a.relu) y = V::select(V::gt(y, zero), y, zero);
+      R y = bias != nullptr ? V::add(acc[i][v], bv) : acc[i][v];
+      // max(y, 0) is y > 0 ? y : 0 exactly: x86's max returns its second operand (+0) when y is
+      // NaN or ±0, as the portable level's a > b ? a : b does; one instruction against two.
+      if (relu) y = V::max(y, zero);
       if (TAIL && v == NV - 1) {
-        V::storen(o + i * a.out_ms + v * W, y, tail);
+        V::storen(o + i * ms + v * W, y, tail);
       } else {
-        V::store(o + i * a.out_ms + v * W, y);
+        V::store(o + i * ms + v * W, y);
       }
     }
   }
@@ -168,6 +174,18 @@ struct SmallKJob {
   volatile int status;
 };
 
+// d[0, len) = s[0, len) in whole vectors: the last may write up to W − 1 elements past len (the
+// next patch row, written after this one, or the patches' trailing zeros, written last) and reads
+// past len only while that stays within `avail` elements of s (else it is masked).
+template <class T>
+TL_INLINE void CopyInside(T* d, const T* s, int64_t len, int64_t avail) {
+  using V = typename VecOf<T>::V;
+  constexpr int W = V::W;
+  int64_t j = 0;
+  for (; j + W <= len; j += W) V::store(d + j, V::load(s + j));
+  if (j < len) V::store(d + j, j + W <= avail ? V::load(s + j) : V::loadn(s + j, static_cast<int>(len - j)));
+}
+
 // The patches of output positions [q0, q0 + len) (whole rows, or a part of one row) in `src`, and
 // off[t] such that tap t = (ci, ky, kx) of position q0 + j reads src[off[t] + j] (zero where the
 // tap falls in the padding); W zeros follow, so the last vector of the last tap reads inside the
@@ -188,12 +206,15 @@ void BuildPatches(const ConvGeom& g, const T* img, int64_t q0, int64_t len, T* s
       const T* plane = img + ci * g.h * g.w;
       for (int64_t kx = 0; kx < g.kw; kx++) {
         for (int64_t ky = 0; ky < g.kh; ky++) off[(ci * g.kh + ky) * g.kw + kx] = (d - src) + ky * g.dh * cols;
+        const int64_t cs = c0 + kx * g.dw - g.pl;  // the first input column this kx reads
         for (int64_t r = 0; r < rows; r++, d += cols) {
           const int64_t iy = r0 + r - g.pt;
           if (iy < 0 || iy >= g.h) {
             for (int64_t j = 0; j < cols; j++) d[j] = T(0);
+          } else if (cs >= 0 && cs + cols <= g.w) {
+            CopyInside(d, plane + iy * g.w + cs, cols, g.h * g.w - (iy * g.w + cs));
           } else {
-            CopyRun(d, 1, plane + iy * g.w, c0 + kx * g.dw - g.pl, 1, cols, g.w);  // conv_pack.h
+            CopyRun(d, 1, plane + iy * g.w, cs, 1, cols, g.w);  // conv_pack.h
           }
         }
       }
