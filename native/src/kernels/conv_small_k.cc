@@ -36,12 +36,13 @@ constexpr int64_t kSmallKMaxTaps = 64;
 constexpr size_t kColBytes = size_t(32) << 10;
 
 // OB output channels × NV vectors of accumulators per ISA level, with NV patch vectors and a
-// broadcast beside them in the register file (32 zmm: 24 + 3 + 1; 16 ymm: 8 + 2 + 1).
+// broadcast beside them in the register file (32 zmm: 24 + 3 + 1; 16 ymm: 12 + 3 + 1). On AVX2,
+// 4 × 3 measured ~5% faster than 4 × 2 and 6 × 2 (more independent FMA chains per load).
 struct SmallKBlocking {
 #if defined(TENSILE_ISA_AVX512)
   static constexpr int OB = 8, NV = 3;
 #elif defined(TENSILE_ISA_AVX2)
-  static constexpr int OB = 4, NV = 2;
+  static constexpr int OB = 4, NV = 3;
 #else  // unused: the portable level does not take this path (SmallK)
   static constexpr int OB = 1, NV = 1;
 #endif
