@@ -124,6 +124,7 @@ const geometries: Case[] = [
   { name: "groups 3, depthwise", x: [2, 3, 8, 19], w: [3, 1, 3, 3], bias: true, relu: false, options: { groups: 3 } },
   { name: "5 × 5 kernel (LeNet 1 → 6)", x: [3, 1, 32, 32], w: [6, 1, 5, 5], bias: true, relu: true, options: {} },
   { name: "1 × 1 kernel, 3 channels", x: [2, 3, 6, 21], w: [11, 3, 1, 1], bias: true, relu: false, options: {} },
+  { name: "1 × 1 kernel, 64 channels (pointwise, reduction of 64)", x: [3, 64, 5, 7], w: [20, 64, 1, 1], bias: true, relu: true, options: {} },
   { name: "1 × 7 kernel", x: [2, 2, 5, 30], w: [9, 2, 1, 7], bias: false, relu: false, options: { padding: [0, 3] } },
   { name: "reduction of 63 (7 channels, 3 × 3)", x: [2, 7, 10, 12], w: [17, 7, 3, 3], bias: true, relu: true, options: { padding: 1 } },
   { name: "reduction of 64 (1 channel, 8 × 8)", x: [2, 1, 12, 30], w: [5, 1, 8, 8], bias: true, relu: false, options: {} },
