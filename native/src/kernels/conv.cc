@@ -10,6 +10,7 @@
 //   conv2dInputGrad   per (image, group): dx [cg, h·w] = w_gᵀ [cg, og·kh·kw] · gy patches
 //   conv2dWeightGrad  per group: dw_g [og, cg·kh·kw] = Σ over images and positions of gy · patchesᵀ
 #include "conv_plan.h"
+#include "conv_small_k.h"
 #include "conv_winograd.h"
 #include "gemm.h"
 
@@ -160,6 +161,8 @@ int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const C
     const int status = RunWinograd(g, Base<const float>(x), Base<const float>(wt), false, bias, Base<float>(y), relu, rt);
     if (status != TL_ERR_UNSUPPORTED) return status;
   }
+  const int small_k = RunSmallK(g, Base<const T>(x), Base<const T>(wt), bias, Base<T>(y), relu, rt);  // conv_small_k.h
+  if (small_k != TL_ERR_UNSUPPORTED) return small_k;
   ConvPlan<T> plan = MakePlan<T>(g, Base<const T>(x), Base<const T>(wt), nullptr, Base<T>(y));
   plan.bias = bias;
   DirectCall<T> call;
