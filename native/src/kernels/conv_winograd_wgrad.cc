@@ -48,6 +48,7 @@ constexpr float kAT[kK][kA] = {
 
 constexpr size_t kBandBudget = size_t(512) << 10;  // a band's buffers, to stay in L2
 constexpr int64_t kBandTiles = 6 * kRows;           // tiles per band worth a product call
+constexpr int kMaxSlices = 64;                      // slices with their own sums
 
 struct Sizes {
   int64_t tw, th;          // tiles per row, tile rows
@@ -86,8 +87,7 @@ struct Job {
   int64_t bands_per_image, bands;
   float* partials;        // slice i's sums at partials + i · partial_floats
   int64_t partial_floats;
-  bool used[64];          // slice i claimed a band (its sums are initialized)
-  int64_t next;
+  bool used[kMaxSlices];  // slice i claimed a band (its sums are initialized)
   int status;
   int nonfinite;
 };
@@ -171,7 +171,9 @@ Band BandAt(const Job& job, int64_t band) {
   return b;
 }
 
-void BandTask(void* p, int ith, int) {
+// Slice ith sums the bands [b0, b1) of a fixed split, not bands claimed as they come: the order in
+// which the slices' sums add up then depends only on the thread count, so gradients repeat bit for bit.
+void BandTask(void* p, int ith, int nth) {
   Job& job = *static_cast<Job*>(p);
   char* scratch = ConvScratch();
   if (scratch == nullptr) {
@@ -185,13 +187,13 @@ void BandTask(void* p, int ith, int) {
   float* xh = reinterpret_cast<float*>(scratch + s.xh);
   float* gh = reinterpret_cast<float*>(scratch + s.gh);
   float* sums = job.partials + ith * job.partial_floats;
-  for (;;) {
-    const int64_t band = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED);
-    if (band >= job.bands) return;
-    if (!job.used[ith]) {
-      memset(sums, 0, size_t(job.partial_floats) * sizeof(float));
-      job.used[ith] = true;
-    }
+  int64_t b0, b1;
+  Split(job.bands, ith, nth, &b0, &b1);
+  if (b1 > b0) {
+    memset(sums, 0, size_t(job.partial_floats) * sizeof(float));
+    job.used[ith] = true;
+  }
+  for (int64_t band = b0; band < b1; band++) {
     const Band b = BandAt(job, band);
     const int64_t per_image = b.rows * s.tw;
     for (int64_t k = 0; k < b.images; k++) {
@@ -218,7 +220,7 @@ void FinishTask(void* p, int ith, int nth) {
     for (int64_t c0 = 0; c0 < cp; c0 += W) {
       Vec m[kXi];
       for (int xi = 0; xi < kXi; xi++) m[xi] = zero;
-      for (int slice = 0; slice < 64; slice++) {
+      for (int slice = 0; slice < kMaxSlices; slice++) {
         if (!job.used[slice]) continue;
         const float* at = job.partials + slice * job.partial_floats + o * cp + c0;
         for (int xi = 0; xi < kXi; xi++) m[xi] = V::add(m[xi], V::load(at + xi * plane));
@@ -258,13 +260,12 @@ int RunWinogradWeightGrad(const ConvGeom& g, const float* x, const float* gy, fl
   job.x = x;
   job.gy = gy;
   job.dw = dw;
-  job.next = 0;
   job.status = TL_OK;
   job.nonfinite = 0;
   for (bool& u : job.used) u = false;
   const int64_t macs = g.n * g.o * g.ho * g.wo * g.c * 9;
   int nth = ThreadsFor(rt, macs, kConvGrainMacs);
-  if (nth > 64) nth = 64;
+  if (nth > kMaxSlices) nth = kMaxSlices;
   // Bands as in the forward path: the most tile rows of one image within the budget, leaving two
   // bands per slice, then whole images up to kBandTiles tiles.
   Sizes s = SizesFor(g, 1, 1);

@@ -138,6 +138,23 @@ test("conv2dWeightGrad takes the Winograd path (bits differ from the direct engi
   }
 });
 
+test("the Winograd weight gradient repeats bit for bit (each thread sums a fixed set of tiles)", () => {
+  requireNative();
+  tl.setNumThreads(2);
+  tl.manualSeed(16);
+  const kernel = tl.getBackend().kernels.get("conv2dWeightGrad");
+  assert.ok(kernel !== undefined);
+  const x = tl.randn([16, 32, 13, 13]), gy = tl.randn([16, 64, 11, 11]);
+  const attrs = { stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 };
+  const first = tl.zeros([64, 32, 3, 3]);
+  kernel.run([x, gy], [first], attrs);
+  for (let rep = 0; rep < 20; rep++) {
+    const again = tl.zeros([64, 32, 3, 3]);
+    kernel.run([x, gy], [again], attrs);
+    assert.ok(!bitsDiffer(again, first), `repetition ${rep} differs`);
+  }
+});
+
 test("Sequential's fused Conv2d + ReLU on the Winograd path equals the two ops bit for bit", () => {
   requireNative();
   tl.setNumThreads(2);
