@@ -38,6 +38,7 @@ const { values } = parseArgs({
     budget: { type: "string", default: "15" },
     spread: { type: "string", default: "0.25" },
     timeout: { type: "string", default: "120" },
+    settle: { type: "string", default: "0.2" },
     threads: { type: "string", default: "2" },
     json: { type: "string" },
     markdown: { type: "string" },
@@ -64,6 +65,8 @@ if (values.help) {
   --spread F            re-measure a cell whose (max-min)/median exceeds F (default 0.25)
   --threads N           threads for every framework (default 2)
   --timeout S           seconds a framework may take to set up a workload before it is killed (default 120)
+  --settle S            idle seconds before each repetition, so no framework's spinning threads run into the
+                        next one's (default 0.2)
   --full                TF.js cpu at full size too (slow: many minutes)
   --w8                  also time 'npm start' on each Tensile backend (end to end: build, train, test)
   --w8-epochs N         pass --epochs N to it; --w8-args="..." passes anything else
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
   const options = {
     reps: number("reps", values.reps, 1), warmupSec: number("warmup", values.warmup, 0), repSec: number("rep-sec", values["rep-sec"], 0.001),
     slowSec: 2, budgetSec: number("budget", values.budget, 0.1), spreadLimit: number("spread", values.spread, 0),
-    setupTimeoutSec: number("timeout", values.timeout, 1), log,
+    setupTimeoutSec: number("timeout", values.timeout, 1), settleSec: number("settle", values.settle, 0), log,
   };
   const measurements: Measurement[] = [];
   const deaths = new Map<string, number>();

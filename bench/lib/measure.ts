@@ -44,6 +44,12 @@ export interface MeasureOptions {
   spreadLimit: number;
   /** Seconds a worker may take to build and warm up a workload before it is killed. */
   setupTimeoutSec: number;
+  /**
+   * Idle seconds before each repetition: OpenBLAS and OpenMP threads keep spinning for tens of
+   * milliseconds after their framework's step returns, which would otherwise eat into the next
+   * framework's repetition.
+   */
+  settleSec: number;
   log(line: string): void;
 }
 
@@ -64,8 +70,10 @@ function finish(m: Measurement, cell: Cell, secs: number[]): void {
   m.reps = m.figures.length;
 }
 
-/** Runs `rounds` interleaved rounds over `group`, rotating who goes first. */
-async function rounds(group: Active[], count: (a: Active) => number, into: (a: Active) => number[]): Promise<void> {
+const sleep = (sec: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, sec * 1000));
+
+/** Runs `rounds` interleaved rounds over `group`, rotating who goes first, the machine idle `settleSec` before each. */
+async function rounds(group: Active[], count: (a: Active) => number, into: (a: Active) => number[], settleSec: number): Promise<void> {
   const most = Math.max(0, ...group.map(count));
   for (let r = 0; r < most; r++) {
     for (let k = 0; k < group.length; k++) {
@@ -73,6 +81,7 @@ async function rounds(group: Active[], count: (a: Active) => number, into: (a: A
       if (r >= count(a) || a.m.error) continue;
       // A repetition far slower than calibrated means a hung framework: kill it rather than wait forever.
       const timeout = Math.max(60, 20 * a.m.inner * a.iterSec);
+      if (settleSec > 0) await sleep(settleSec);
       const reply = await a.worker.request({ op: "rep" }, timeout).catch((e: Error) => ({ ok: false as const, error: e.message }));
       if (!reply.ok) a.m.error = reply.error;
       else if ("secPerIter" in reply) into(a).push(reply.secPerIter);
@@ -119,14 +128,14 @@ export async function measureCell(cell: Cell, fws: readonly Framework[], workers
     active.push({ fw, worker, m, secs: [], plannedReps, iterSec: reply.iterSec });
   }
 
-  await rounds(active, (a) => a.plannedReps, (a) => a.secs);
+  await rounds(active, (a) => a.plannedReps, (a) => a.secs, o.settleSec);
   // A wide spread means something else ran at the same time: measure those frameworks again, interleaved,
   // and keep whichever set of repetitions is tighter.
   const wide = active.filter((a) => !a.m.error && a.secs.length >= 3 && relativeSpread(a.secs) > o.spreadLimit
     && a.m.inner * median(a.secs) < 2);
   if (wide.length > 0) {
     const again = new Map<Active, number[]>(wide.map((a) => [a, []]));
-    await rounds(wide, (a) => a.plannedReps, (a) => again.get(a)!);
+    await rounds(wide, (a) => a.plannedReps, (a) => again.get(a)!, o.settleSec);
     for (const [a, secs] of again) {
       const first = relativeSpread(a.secs);
       const second = relativeSpread(secs);
