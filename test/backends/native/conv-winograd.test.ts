@@ -84,6 +84,19 @@ test("the Winograd path runs (its rounding differs from the direct engines'), an
   assert.ok(err < 3e-6, `Winograd error ${err} of max |y|`);
 });
 
+test("conv2d with too many channels for the transformed weights (36 · C · O floats past 2 MiB) stays on the direct engines", () => {
+  requireNative();
+  tl.setNumThreads(2);
+  tl.manualSeed(17);
+  const x = tl.randn([1, 128, 5, 5]), w = tl.randn([160, 128, 3, 3]).mul(0.03);
+  const fast = F.conv2d(x, w, null, { padding: 1 });
+  const direct = withoutWinograd(() => F.conv2d(x, w, null, { padding: 1 }));
+  assert.ok(!bitsDiffer(fast, direct), "a 128 → 160 convolution took the Winograd path");
+  // Just under the limit (36 · 112 · 128 floats = 2.0 MB): the path runs.
+  const w2 = tl.randn([128, 112, 3, 3]).mul(0.03), x2 = tl.randn([1, 112, 5, 5]);
+  assert.ok(bitsDiffer(F.conv2d(x2, w2, null, { padding: 1 }), withoutWinograd(() => F.conv2d(x2, w2, null, { padding: 1 }))));
+});
+
 test("conv2dInputGrad takes the Winograd path for padding ≤ 2 (bits differ from the direct engines'), matching js", () => {
   requireNative();
   tl.setNumThreads(2);
