@@ -66,14 +66,15 @@ struct Sizes {
   size_t band;      // bytes of one band's buffers
 };
 
-Sizes SizesFor(const ConvGeom& g, int64_t rows, int64_t images) {
+// Buffers for bands of `rows` tile rows (`images` whole images when > 1) and `oc` output channels.
+Sizes SizesFor(const ConvGeom& g, int64_t oc, int64_t rows, int64_t images) {
   Sizes s;
   s.tw = CeilDiv(g.wo, kM);
   s.th = CeilDiv(g.ho, kM);
   s.rows = rows;
   s.images = images;
   s.cp = CeilDiv(g.c, W) * W;
-  s.op = CeilDiv(g.o, W) * W;
+  s.op = CeilDiv(oc, W) * W;
   s.cols = kM * s.tw + 2;
   const int64_t tiles = images * rows * s.tw;
   s.tiles = tiles;
@@ -93,6 +94,7 @@ struct Job {
   const float* bias;
   float* y;
   bool relu;
+  int64_t ob, oc;  // this pass's output channels [ob, ob + oc)
   float* u;
   Sizes s;
   int64_t bands_per_image;  // R < th: bands of one image
@@ -117,8 +119,9 @@ void WeightTask(void* p, int ith, int nth) {
         const int nk = 9 - k0 < W ? 9 - k0 : W;
         Vec r[W];
         for (int i = 0; i < W; i++) {
-          const int64_t kernel = job.flipped ? c * g.o + o0 + i : (o0 + i) * g.c + c;
-          r[i] = o0 + i < g.o ? V::loadn(job.w + kernel * 9 + k0, nk) : V::set1(0.0f);
+          const int64_t o = job.ob + o0 + i;
+          const int64_t kernel = job.flipped ? c * g.o + o : o * g.c + c;
+          r[i] = o0 + i < job.oc ? V::loadn(job.w + kernel * 9 + k0, nk) : V::set1(0.0f);
         }
         TransposeBlock(r);
         for (int j = 0; j < nk; j++) k[job.flipped ? 8 - k0 - j : k0 + j] = r[j];
@@ -201,8 +204,8 @@ void TransformOutput(const Job& job, int64_t i0, int64_t rows, const float* m, i
   const Vec zero = V::set1(0.0f);
   Vec finite = zero;  // stays zero while every output is finite: 0 · (NaN or ±inf) is NaN
   for (int64_t o0 = 0; o0 < s.op; o0 += W) {
-    const int live = g.o - o0 < W ? static_cast<int>(g.o - o0) : W;
-    const Vec bias = job.bias == nullptr ? zero : V::loadn(job.bias + o0, live);
+    const int live = job.oc - o0 < W ? static_cast<int>(job.oc - o0) : W;
+    const Vec bias = job.bias == nullptr ? zero : V::loadn(job.bias + job.ob + o0, live);
     for (int64_t i = 0; i < rows; i++) {
       const int64_t left = g.ho - kM * (i0 + i);
       const int out_rows = left < kM ? static_cast<int>(left) : kM;
@@ -238,14 +241,14 @@ void ScatterOutput(const Job& job, int64_t n, int64_t i0, int64_t rows, const fl
   const Sizes& s = job.s;
   const int64_t lines = g.ho - kM * i0 < kM * rows ? g.ho - kM * i0 : kM * rows;
   const int64_t cells = lines * g.wo, plane = g.ho * g.wo;
-  float* dst = job.y + n * g.o * plane + kM * i0 * g.wo;
+  float* dst = job.y + (n * g.o + job.ob) * plane + kM * i0 * g.wo;
   for (int64_t p0 = 0; p0 < cells; p0 += W) {
     const int np = cells - p0 < W ? static_cast<int>(cells - p0) : W;
     for (int64_t o0 = 0; o0 < s.op; o0 += W) {
       Vec r[W];
       for (int i = 0; i < W; i++) r[i] = i < np ? V::load(yb + (p0 + i) * s.op + o0) : V::set1(0.0f);
       TransposeBlock(r);
-      const int live = g.o - o0 < W ? static_cast<int>(g.o - o0) : W;
+      const int live = job.oc - o0 < W ? static_cast<int>(job.oc - o0) : W;
       for (int c = 0; c < live; c++) {
         float* at = dst + (o0 + c) * plane + p0;
         if (np == W) {
@@ -343,6 +346,12 @@ int RunWinograd(const ConvGeom& g, const float* x, const float* w, bool flipped,
                 bool relu, const tl_runtime* rt) {
   if (rt->conv_winograd == 0 || !WinogradApplies(g)) return TL_ERR_UNSUPPORTED;
   const size_t scratch_bytes = kConvScratchBytes + DirectOverheadBytes();
+  // Output channels run in passes of `chunk` (whole vectors), each with its own transformed weights
+  // of at most kMaxWeightBytes; the input is transformed again for every pass.
+  int64_t chunk = CeilDiv(g.o, W) * W;
+  while (chunk > W && Bytes(kXi * g.c * chunk) > kMaxWeightBytes) chunk -= W;
+  const size_t u_bytes = Bytes(kXi * g.c * chunk);
+  if (u_bytes > kMaxWeightBytes || SizesFor(g, chunk, 1, 1).band + u_bytes > scratch_bytes) return TL_ERR_UNSUPPORTED;
   Job job;
   job.g = &g;
   job.x = x;
@@ -351,25 +360,21 @@ int RunWinograd(const ConvGeom& g, const float* x, const float* w, bool flipped,
   job.bias = bias;
   job.y = y;
   job.relu = relu;
-  job.next = 0;
   job.status = TL_OK;
   job.nonfinite = 0;
-  job.s = SizesFor(g, 1, 1);
-  const size_t u_bytes = Bytes(kXi * g.c * job.s.op);
-  if (u_bytes > kMaxWeightBytes || job.s.band + u_bytes > scratch_bytes) return TL_ERR_UNSUPPORTED;
   // Bands as large as the budget allows while every thread gets at least two: the most tile rows
   // of one image, then, when one image is a single band, up to kBandTiles tiles of whole images.
-  const int64_t th = job.s.th, tiles_per_image = th * job.s.tw, min_bands = 2 * rt->n_threads;
+  const Sizes one = SizesFor(g, chunk, 1, 1);
+  const int64_t th = one.th, tiles_per_image = th * one.tw, min_bands = 2 * rt->n_threads;
   int64_t rows = th;
-  while (rows > 1 && (SizesFor(g, rows, 1).band > kBandBudget || g.n * CeilDiv(th, rows) < min_bands)) rows--;
+  while (rows > 1 && (SizesFor(g, chunk, rows, 1).band > kBandBudget || g.n * CeilDiv(th, rows) < min_bands)) rows--;
   int64_t images = 1;
   if (rows == th) {
     while (images * 2 * tiles_per_image <= kBandTiles && CeilDiv(g.n, images * 2) >= min_bands &&
-           SizesFor(g, rows, images * 2).band <= kBandBudget) {
+           SizesFor(g, chunk, rows, images * 2).band <= kBandBudget) {
       images *= 2;
     }
   }
-  job.s = SizesFor(g, rows, images);
   job.bands_per_image = CeilDiv(th, rows);
   job.bands = images > 1 ? CeilDiv(g.n, images) : g.n * job.bands_per_image;
   // u lives at the end of the calling thread's scratch, past any band buffers it uses itself.
@@ -377,15 +382,20 @@ int RunWinograd(const ConvGeom& g, const float* x, const float* w, bool flipped,
   if (own == nullptr) return TL_ERR_NOMEM;
   job.u = reinterpret_cast<float*>(own + scratch_bytes - u_bytes);
   const int64_t macs = g.n * g.o * g.ho * g.wo * g.c * 9;
-  int nth = ThreadsFor(rt, macs, kConvGrainMacs);
-  rt->parallel_for(nth < g.c ? nth : static_cast<int>(g.c), WeightTask, &job);
-  if (nth > job.bands) nth = static_cast<int>(job.bands);
-  rt->parallel_for(nth, BandTask, &job);
-  // A NaN or infinity in x or w spreads across whole tiles here, and huge finite values may
-  // overflow in the transforms: the direct engines redo such a convolution, so that each output
-  // is non-finite exactly when its own window makes it so.
-  if (job.status == TL_OK && job.nonfinite != 0) return TL_ERR_UNSUPPORTED;
-  return job.status;
+  const int nth = ThreadsFor(rt, macs, kConvGrainMacs);
+  for (job.ob = 0; job.ob < g.o; job.ob += chunk) {
+    job.oc = g.o - job.ob < chunk ? g.o - job.ob : chunk;
+    job.s = SizesFor(g, job.oc, rows, images);
+    job.next = 0;
+    rt->parallel_for(nth < g.c ? nth : static_cast<int>(g.c), WeightTask, &job);
+    rt->parallel_for(nth < job.bands ? nth : static_cast<int>(job.bands), BandTask, &job);
+    // A NaN or infinity in x or w spreads across whole tiles here, and huge finite values may
+    // overflow in the transforms: the direct engines redo such a convolution, so that each output
+    // is non-finite exactly when its own window makes it so.
+    if (job.status != TL_OK) return job.status;
+    if (job.nonfinite != 0) return TL_ERR_UNSUPPORTED;
+  }
+  return TL_OK;
 }
 
 }  // namespace TENSILE_ISA

@@ -59,7 +59,8 @@ struct Sizes {
   size_t xin, gin, xh, gh, band;  // byte offsets in the band scratch, and its size
 };
 
-Sizes SizesFor(const ConvGeom& g, int64_t rows, int64_t images) {
+// Buffers for bands of `rows` tile rows (`images` whole images when > 1) and `oc` output channels.
+Sizes SizesFor(const ConvGeom& g, int64_t oc, int64_t rows, int64_t images) {
   Sizes s;
   s.tw = CeilDiv(g.wo, kT);
   s.th = CeilDiv(g.ho, kT);
@@ -67,7 +68,7 @@ Sizes SizesFor(const ConvGeom& g, int64_t rows, int64_t images) {
   s.images = images;
   s.tiles = images * rows * s.tw;
   s.cp = CeilDiv(g.c, W) * W;
-  s.op = CeilDiv(g.o, W) * W;
+  s.op = CeilDiv(oc, W) * W;
   s.xcols = kT * s.tw + 2;
   s.gcols = kT * s.tw;
   s.xin = 0;
@@ -83,6 +84,7 @@ struct Job {
   const float* x;
   const float* gy;
   float* dw;
+  int64_t ob, oc;  // this pass's output channels [ob, ob + oc)
   Sizes s;
   int64_t bands_per_image, bands;
   float* partials;        // slice i's sums at partials + i · partial_floats
@@ -133,14 +135,13 @@ void Transform(const Job& job, int64_t rows, const float* xin, const float* gin,
 
 // p[ξ] += gh[ξ]ᵀ · xh[ξ] over the band's first `count` tiles: rows o, vectors of c.
 void Accumulate(const Job& job, int64_t count, const float* xh, const float* gh, float* p) {
-  const ConvGeom& g = *job.g;
   const Sizes& s = job.s;
   for (int xi = 0; xi < kXi; xi++) {
     const float* gx = gh + xi * s.tiles * s.op;
     const float* xx = xh + xi * s.tiles * s.cp;
-    float* px = p + xi * g.o * s.cp;
-    for (int64_t o0 = 0; o0 < g.o; o0 += kRows) {
-      const int nr = g.o - o0 < kRows ? static_cast<int>(g.o - o0) : kRows;
+    float* px = p + xi * job.oc * s.cp;
+    for (int64_t o0 = 0; o0 < job.oc; o0 += kRows) {
+      const int nr = job.oc - o0 < kRows ? static_cast<int>(job.oc - o0) : kRows;
       for (int64_t c0 = 0; c0 < s.cp; c0 += kCols * W) {
         const int nv = (s.cp - c0) / W < kCols ? static_cast<int>((s.cp - c0) / W) : kCols;
         PickDot<true>(nr, nv)(count, gx + o0, 1, s.op, xx + c0, s.cp, px + o0 * s.cp + c0, s.cp);
@@ -200,7 +201,8 @@ void BandTask(void* p, int ith, int nth) {
       const int64_t n = b.n + k;
       GatherChannelLast(job.x + n * g.c * g.h * g.w, g.c, g.h, g.w, kT * b.i0 - g.pt, kT * b.rows + 2, g.pl, s.xcols,
                         s.cp, xin);
-      GatherChannelLast(job.gy + n * g.o * g.ho * g.wo, g.o, g.ho, g.wo, kT * b.i0, kT * b.rows, 0, s.gcols, s.op, gin);
+      GatherChannelLast(job.gy + (n * g.o + job.ob) * g.ho * g.wo, job.oc, g.ho, g.wo, kT * b.i0, kT * b.rows, 0, s.gcols,
+                        s.op, gin);
       Transform(job, b.rows, xin, gin, k * per_image, xh, gh);
     }
     Accumulate(job, b.images * per_image, xh, gh, sums);
@@ -211,9 +213,9 @@ void BandTask(void* p, int ith, int nth) {
 void FinishTask(void* p, int ith, int nth) {
   Job& job = *static_cast<Job*>(p);
   const ConvGeom& g = *job.g;
-  const int64_t cp = job.s.cp, plane = g.o * cp;
+  const int64_t cp = job.s.cp, plane = job.oc * cp;
   int64_t o0, o1;
-  Split(g.o, ith, nth, &o0, &o1);
+  Split(job.oc, ith, nth, &o0, &o1);
   const Vec zero = V::set1(0.0f);
   Vec finite = zero;  // stays zero while every output is finite
   for (int64_t o = o0; o < o1; o++) {
@@ -242,7 +244,7 @@ void FinishTask(void* p, int ith, int nth) {
       }
       const int live = g.c - c0 < W ? static_cast<int>(g.c - c0) : W;
       for (int i = 0; i < live; i++) {
-        float* kernel = job.dw + (o * g.c + c0 + i) * kK * kK;
+        float* kernel = job.dw + ((job.ob + o) * g.c + c0 + i) * kK * kK;
         for (int k = 0; k < kK * kK; k++) kernel[k] = taps[k][i];
       }
     }
@@ -262,42 +264,52 @@ int RunWinogradWeightGrad(const ConvGeom& g, const float* x, const float* gy, fl
   job.dw = dw;
   job.status = TL_OK;
   job.nonfinite = 0;
-  for (bool& u : job.used) u = false;
   const int64_t macs = g.n * g.o * g.ho * g.wo * g.c * 9;
   int nth = ThreadsFor(rt, macs, kConvGrainMacs);
   if (nth > kMaxSlices) nth = kMaxSlices;
+  // Output channels run in passes of `chunk` (whole vectors) so that every slice's sums fit the
+  // caller's scratch; the input is transformed again for every pass.
+  int64_t chunk = CeilDiv(g.o, W) * W;
+  const auto fits = [&](int64_t oc) {
+    return SizesFor(g, oc, 1, 1).band + Bytes(kXi * oc * CeilDiv(g.c, W) * W) * size_t(nth) <= scratch_bytes;
+  };
+  while (chunk > W && !fits(chunk)) chunk -= W;
+  if (!fits(chunk)) return TL_ERR_UNSUPPORTED;
   // Bands as in the forward path: the most tile rows of one image within the budget, leaving two
   // bands per slice, then whole images up to kBandTiles tiles.
-  Sizes s = SizesFor(g, 1, 1);
-  const int64_t th = s.th, tiles_per_image = th * s.tw, min_bands = 2 * nth;
+  const Sizes one = SizesFor(g, chunk, 1, 1);
+  const int64_t th = one.th, tiles_per_image = th * one.tw, min_bands = 2 * nth;
   int64_t rows = th;
-  while (rows > 1 && (SizesFor(g, rows, 1).band > kBandBudget || g.n * CeilDiv(th, rows) < min_bands)) rows--;
+  while (rows > 1 && (SizesFor(g, chunk, rows, 1).band > kBandBudget || g.n * CeilDiv(th, rows) < min_bands)) rows--;
   int64_t images = 1;
   if (rows == th) {
     while (images * 2 * tiles_per_image <= kBandTiles && CeilDiv(g.n, images * 2) >= min_bands &&
-           SizesFor(g, rows, images * 2).band <= kBandBudget) {
+           SizesFor(g, chunk, rows, images * 2).band <= kBandBudget) {
       images *= 2;
     }
   }
-  job.s = SizesFor(g, rows, images);
   job.bands_per_image = CeilDiv(th, rows);
   job.bands = images > 1 ? CeilDiv(g.n, images) : g.n * job.bands_per_image;
   if (nth > job.bands) nth = static_cast<int>(job.bands);
   if (nth < 1) nth = 1;
   // Each slice's sums live at the end of the calling thread's scratch, past its own band buffers.
-  job.partial_floats = kXi * g.o * job.s.cp;
-  const size_t partial_bytes = Bytes(job.partial_floats) * size_t(nth);
-  if (job.s.band + partial_bytes > scratch_bytes) return TL_ERR_UNSUPPORTED;
-  job.partial_floats = int64_t(Bytes(job.partial_floats) / sizeof(float));
+  job.partial_floats = int64_t(Bytes(kXi * chunk * one.cp) / sizeof(float));
+  const size_t partial_bytes = size_t(job.partial_floats) * sizeof(float) * size_t(nth);
   char* own = ConvScratch();
   if (own == nullptr) return TL_ERR_NOMEM;
   job.partials = reinterpret_cast<float*>(own + scratch_bytes - partial_bytes);
-  rt->parallel_for(nth, BandTask, &job);
-  if (job.status != TL_OK) return job.status;
-  rt->parallel_for(nth < g.o ? nth : static_cast<int>(g.o), FinishTask, &job);
-  // Non-finite sums (a NaN or infinity in x or gy, or an overflow in the transforms): the direct
-  // engines redo the gradient, so it is non-finite exactly where theirs would be.
-  return job.nonfinite != 0 ? TL_ERR_UNSUPPORTED : TL_OK;
+  for (job.ob = 0; job.ob < g.o; job.ob += chunk) {
+    job.oc = g.o - job.ob < chunk ? g.o - job.ob : chunk;
+    job.s = SizesFor(g, job.oc, rows, images);
+    for (bool& u : job.used) u = false;
+    rt->parallel_for(nth, BandTask, &job);
+    if (job.status != TL_OK) return job.status;
+    rt->parallel_for(nth < job.oc ? nth : static_cast<int>(job.oc), FinishTask, &job);
+    // Non-finite sums (a NaN or infinity in x or gy, or an overflow in the transforms): the direct
+    // engines redo the gradient, so it is non-finite exactly where theirs would be.
+    if (job.nonfinite != 0) return TL_ERR_UNSUPPORTED;
+  }
+  return TL_OK;
 }
 
 }  // namespace TENSILE_ISA
