@@ -7,8 +7,9 @@
 // relative to max |y| is ~1e-6 instead of ~3e-6 (the direct sum's is ~2e-7; F(2×2, 3×3) matches
 // it but saves only 2.25×).
 //
-// Layouts (W = vector width; Cp, Op = C, O rounded up to whole vectors, zeros past C, O):
-//   u   [36][C][Op]          transformed weights, once per call, shared by the threads
+// Output channels run in passes of Oc (all of them unless u would pass 2 MiB). Layouts (W = vector
+// width; Cp, Op = C, Oc rounded up to whole vectors, zeros past C, Oc):
+//   u   [36][C][Op]          transformed weights, once per pass, shared by the threads
 //   per band (R consecutive tile rows of one image, or I whole images when one has few tiles), in
 //   the running thread's scratch:
 //   xin [4R + 2][4TW + 2][Cp] one image's input rows, channel-last, zero outside the image

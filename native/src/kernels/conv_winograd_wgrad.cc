@@ -7,13 +7,14 @@
 // reductions, 4× fewer multiply-adds than the direct sums. Interpolation points 0, 1, −1, 2, −½, ∞:
 // measured on 16–64 channels, they round like the direct sums (~1e-6 of max |dW|).
 //
-// Layouts (Cp, Op = C, O rounded up to whole vectors):
+// Output channels run in passes of Oc (all of them unless the slices' sums would not fit the
+// scratch). Layouts (Cp, Op = C, Oc rounded up to whole vectors):
 //   per band (R tile rows of one image, or I whole images), in the running thread's scratch:
 //   xin [4R + 2][4TW + 2][Cp] one image's input rows, channel-last, zero outside the image
 //   gin [4R][4TW][Op]          its output-gradient rows, channel-last, zero past HO × WO
 //   xh  [36][I·R·TW][Cp]       transformed input patches
 //   gh  [36][I·R·TW][Op]       transformed output-gradient tiles
-//   per slice, at the end of the calling thread's scratch: p [36][O][Cp], that slice's sums
+//   per slice, at the end of the calling thread's scratch: p [36][Oc][Cp], that slice's sums
 #include "conv_direct.h"
 #include "conv_winograd.h"
 #include "conv_winograd_parts.h"
