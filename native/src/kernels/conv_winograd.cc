@@ -49,18 +49,12 @@ constexpr float kAT[kM][kA] = {
     {0, -1, 1, 0.125f, -8, 1},
 };
 
-// A band's buffers should stay in a core's L2 (1 MiB on the machines we measure) beside u.
-constexpr size_t kBandBudget = size_t(512) << 10;
-// Tiles a band should hold, so that each block of u is reused across several register tiles.
-constexpr int64_t kBandTiles = 6 * kRows;
 // The transformed weights must fit the caller's scratch beside its own band.
 constexpr size_t kMaxWeightBytes = size_t(2) << 20;
 
 struct Sizes {
   int64_t tw, th;   // tiles per row, tile rows
-  int64_t rows;     // tile rows per band and image (R)
-  int64_t images;   // images per band (I: > 1 only when R = th)
-  int64_t tiles;    // tiles per band: I·R·tw, the pitch of v's and m's ξ planes
+  int64_t tiles;    // tiles per band: I·R·tw (Bands' images and rows), the pitch of v's and m's ξ planes
   int64_t cp, op;   // channels rounded up to whole vectors
   int64_t cols;     // xin columns: 4·tw + 2
   size_t xin, v, m, yb;  // byte offsets of the buffers in the band scratch
@@ -72,8 +66,6 @@ Sizes SizesFor(const ConvGeom& g, int64_t oc, int64_t rows, int64_t images) {
   Sizes s;
   s.tw = CeilDiv(g.wo, kM);
   s.th = CeilDiv(g.ho, kM);
-  s.rows = rows;
-  s.images = images;
   s.cp = CeilDiv(g.c, W) * W;
   s.op = CeilDiv(oc, W) * W;
   s.cols = kM * s.tw + 2;
@@ -98,8 +90,7 @@ struct Job {
   int64_t ob, oc;  // this pass's output channels [ob, ob + oc)
   float* u;
   Sizes s;
-  int64_t bands_per_image;  // R < th: bands of one image
-  int64_t bands;
+  Bands bands;
   int64_t next;  // the next band to claim
   int status;
   mutable int nonfinite;  // set by any thread whose outputs (before ReLU) hold a NaN or ±inf
@@ -159,19 +150,7 @@ void TransformInput(const Job& job, int64_t rows, const float* xin, int64_t t0, 
     for (int64_t j = 0; j < s.tw; j++) {
       const int64_t t = t0 + i * s.tw + j;
       for (int64_t c0 = 0; c0 < s.cp; c0 += W) {
-        Vec bd[kA][kA];  // Bᵀ d, by column
-        for (int q = 0; q < kA; q++) {
-          Vec col[kA];
-          for (int r = 0; r < kA; r++) col[r] = V::load(xin + ((kM * i + r) * s.cols + kM * j + q) * s.cp + c0);
-          Apply(kBT, col, bd[q]);
-        }
-        for (int r = 0; r < kA; r++) {  // row r of Bᵀ d, times B
-          const Vec row[kA] = {bd[0][r], bd[1][r], bd[2][r], bd[3][r], bd[4][r], bd[5][r]};
-          Vec out[kA];
-          Apply(kBT, row, out);
-          float* at = v + (kA * r) * plane + t * s.cp + c0;
-          for (int q = 0; q < kA; q++) V::store(at + q * plane, out[q]);
-        }
+        TransformTile(kBT, xin + ((kM * i) * s.cols + kM * j) * s.cp + c0, s.cols * s.cp, s.cp, v + t * s.cp + c0, plane);
       }
     }
   }
@@ -262,28 +241,6 @@ void ScatterOutput(const Job& job, int64_t n, int64_t i0, int64_t rows, const fl
   }
 }
 
-// Images [n, n + images) of band `band`, or tile rows [i0, i0 + rows) of image n.
-struct Band {
-  int64_t n, images, i0, rows;
-};
-
-Band BandAt(const Job& job, int64_t band) {
-  const ConvGeom& g = *job.g;
-  const Sizes& s = job.s;
-  Band b;
-  if (s.images > 1) {
-    b.n = band * s.images;
-    b.images = g.n - b.n < s.images ? g.n - b.n : s.images;
-    b.i0 = 0;
-    b.rows = s.th;
-  } else {
-    b.n = band / job.bands_per_image;
-    b.images = 1;
-    b.i0 = band % job.bands_per_image * s.rows;
-    b.rows = s.th - b.i0 < s.rows ? s.th - b.i0 : s.rows;
-  }
-  return b;
-}
 
 // Asks for the input rows band b reads to be brought towards this core's cache.
 void PrefetchInput(const Job& job, const Band& b) {
@@ -328,10 +285,10 @@ void BandTask(void* p, int, int) {
   float* yb = reinterpret_cast<float*>(scratch + s.yb);
   // Each band is claimed one band ahead, so its input can be prefetched while this one runs.
   int64_t band = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED);
-  while (band < job.bands) {
+  while (band < job.bands.count) {
     const int64_t next = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED);
-    if (next < job.bands) PrefetchInput(job, BandAt(job, next));
-    RunBand(job, BandAt(job, band), xin, v, m, yb);
+    if (next < job.bands.count) PrefetchInput(job, BandAt(job.bands, job.g->n, next));
+    RunBand(job, BandAt(job.bands, job.g->n, band), xin, v, m, yb);
     band = next;
   }
 }
@@ -363,21 +320,10 @@ int RunWinograd(const ConvGeom& g, const float* x, const float* w, bool flipped,
   job.relu = relu;
   job.status = TL_OK;
   job.nonfinite = 0;
-  // Bands as large as the budget allows while every thread gets at least two: the most tile rows
-  // of one image, then, when one image is a single band, up to kBandTiles tiles of whole images.
+  // Bands as large as the budget allows while every thread gets at least two.
   const Sizes one = SizesFor(g, chunk, 1, 1);
-  const int64_t th = one.th, tiles_per_image = th * one.tw, min_bands = 2 * rt->n_threads;
-  int64_t rows = th;
-  while (rows > 1 && (SizesFor(g, chunk, rows, 1).band > kBandBudget || g.n * CeilDiv(th, rows) < min_bands)) rows--;
-  int64_t images = 1;
-  if (rows == th) {
-    while (images * 2 * tiles_per_image <= kBandTiles && CeilDiv(g.n, images * 2) >= min_bands &&
-           SizesFor(g, chunk, rows, images * 2).band <= kBandBudget) {
-      images *= 2;
-    }
-  }
-  job.bands_per_image = CeilDiv(th, rows);
-  job.bands = images > 1 ? CeilDiv(g.n, images) : g.n * job.bands_per_image;
+  job.bands = PlanBands(g.n, one.th, one.tw, 2 * rt->n_threads,
+                        [&](int64_t rows, int64_t images) { return SizesFor(g, chunk, rows, images).band; });
   // u lives at the end of the calling thread's scratch, past any band buffers it uses itself.
   char* own = ConvScratch();
   if (own == nullptr) return TL_ERR_NOMEM;
@@ -386,10 +332,10 @@ int RunWinograd(const ConvGeom& g, const float* x, const float* w, bool flipped,
   const int nth = ThreadsFor(rt, macs, kConvGrainMacs);
   for (job.ob = 0; job.ob < g.o; job.ob += chunk) {
     job.oc = g.o - job.ob < chunk ? g.o - job.ob : chunk;
-    job.s = SizesFor(g, job.oc, rows, images);
+    job.s = SizesFor(g, job.oc, job.bands.rows, job.bands.images);
     job.next = 0;
     rt->parallel_for(nth < g.c ? nth : static_cast<int>(g.c), WeightTask, &job);
-    rt->parallel_for(nth < job.bands ? nth : static_cast<int>(job.bands), BandTask, &job);
+    rt->parallel_for(nth < job.bands.count ? nth : static_cast<int>(job.bands.count), BandTask, &job);
     // A NaN or infinity in x or w spreads across whole tiles here, and huge finite values may
     // overflow in the transforms: the direct engines redo such a convolution, so that each output
     // is non-finite exactly when its own window makes it so.

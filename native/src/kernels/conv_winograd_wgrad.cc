@@ -47,14 +47,11 @@ constexpr float kAT[kK][kA] = {
     {0, 1, 1, 4, 0.25f, 1},
 };
 
-constexpr size_t kBandBudget = size_t(512) << 10;  // a band's buffers, to stay in L2
-constexpr int64_t kBandTiles = 6 * kRows;           // tiles per band worth a product call
 constexpr int kMaxSlices = 64;                      // slices with their own sums
 
 struct Sizes {
   int64_t tw, th;          // tiles per row, tile rows
-  int64_t rows, images;    // per band: tile rows of one image (R), or whole images (I > 1, R = th)
-  int64_t tiles;           // I·R·tw: the pitch of xh's and gh's ξ planes
+  int64_t tiles;           // tiles per band: I·R·tw (Bands' images and rows), the pitch of xh's and gh's ξ planes
   int64_t cp, op;
   int64_t xcols, gcols;    // xin and gin columns
   size_t xin, gin, xh, gh, band;  // byte offsets in the band scratch, and its size
@@ -65,8 +62,6 @@ Sizes SizesFor(const ConvGeom& g, int64_t oc, int64_t rows, int64_t images) {
   Sizes s;
   s.tw = CeilDiv(g.wo, kT);
   s.th = CeilDiv(g.ho, kT);
-  s.rows = rows;
-  s.images = images;
   s.tiles = images * rows * s.tw;
   s.cp = CeilDiv(g.c, W) * W;
   s.op = CeilDiv(oc, W) * W;
@@ -87,7 +82,7 @@ struct Job {
   float* dw;
   int64_t ob, oc;  // this pass's output channels [ob, ob + oc)
   Sizes s;
-  int64_t bands_per_image, bands;
+  Bands bands;
   float* partials;        // slice i's sums at partials + i · partial_floats
   int64_t partial_floats;
   bool used[kMaxSlices];  // slice i claimed a band (its sums are initialized)
@@ -103,32 +98,10 @@ void Transform(const Job& job, int64_t rows, const float* xin, const float* gin,
     for (int64_t j = 0; j < s.tw; j++) {
       const int64_t t = t0 + i * s.tw + j;
       for (int64_t c0 = 0; c0 < s.cp; c0 += W) {
-        Vec bd[kA][kA];  // Bᵀ x_t, by column
-        for (int q = 0; q < kA; q++) {
-          Vec col[kA];
-          for (int r = 0; r < kA; r++) col[r] = V::load(xin + ((kT * i + r) * s.xcols + kT * j + q) * s.cp + c0);
-          Apply(kBT, col, bd[q]);
-        }
-        for (int r = 0; r < kA; r++) {
-          const Vec row[kA] = {bd[0][r], bd[1][r], bd[2][r], bd[3][r], bd[4][r], bd[5][r]};
-          Vec out[kA];
-          Apply(kBT, row, out);
-          for (int q = 0; q < kA; q++) V::store(xh + (kA * r + q) * xplane + t * s.cp + c0, out[q]);
-        }
+        TransformTile(kBT, xin + ((kT * i) * s.xcols + kT * j) * s.cp + c0, s.xcols * s.cp, s.cp, xh + t * s.cp + c0, xplane);
       }
       for (int64_t o0 = 0; o0 < s.op; o0 += W) {
-        Vec gg[kT][kA];  // G gy_t, by column
-        for (int q = 0; q < kT; q++) {
-          Vec col[kT];
-          for (int r = 0; r < kT; r++) col[r] = V::load(gin + ((kT * i + r) * s.gcols + kT * j + q) * s.op + o0);
-          Apply(kG, col, gg[q]);
-        }
-        for (int r = 0; r < kA; r++) {
-          const Vec row[kT] = {gg[0][r], gg[1][r], gg[2][r], gg[3][r]};
-          Vec out[kA];
-          Apply(kG, row, out);
-          for (int q = 0; q < kA; q++) V::store(gh + (kA * r + q) * gplane + t * s.op + o0, out[q]);
-        }
+        TransformTile(kG, gin + ((kT * i) * s.gcols + kT * j) * s.op + o0, s.gcols * s.op, s.op, gh + t * s.op + o0, gplane);
       }
     }
   }
@@ -151,27 +124,6 @@ void Accumulate(const Job& job, int64_t count, const float* xh, const float* gh,
   }
 }
 
-struct Band {
-  int64_t n, images, i0, rows;
-};
-
-Band BandAt(const Job& job, int64_t band) {
-  const ConvGeom& g = *job.g;
-  const Sizes& s = job.s;
-  Band b;
-  if (s.images > 1) {
-    b.n = band * s.images;
-    b.images = g.n - b.n < s.images ? g.n - b.n : s.images;
-    b.i0 = 0;
-    b.rows = s.th;
-  } else {
-    b.n = band / job.bands_per_image;
-    b.images = 1;
-    b.i0 = band % job.bands_per_image * s.rows;
-    b.rows = s.th - b.i0 < s.rows ? s.th - b.i0 : s.rows;
-  }
-  return b;
-}
 
 // Slice ith sums the bands [b0, b1) of a fixed split, not bands claimed as they come: the order in
 // which the slices' sums add up then depends only on the thread count, so gradients repeat bit for bit.
@@ -190,13 +142,13 @@ void BandTask(void* p, int ith, int nth) {
   float* gh = reinterpret_cast<float*>(scratch + s.gh);
   float* sums = job.partials + ith * job.partial_floats;
   int64_t b0, b1;
-  Split(job.bands, ith, nth, &b0, &b1);
+  Split(job.bands.count, ith, nth, &b0, &b1);
   if (b1 > b0) {
     memset(sums, 0, size_t(job.partial_floats) * sizeof(float));
     job.used[ith] = true;
   }
   for (int64_t band = b0; band < b1; band++) {
-    const Band b = BandAt(job, band);
+    const Band b = BandAt(job.bands, job.g->n, band);
     const int64_t per_image = b.rows * s.tw;
     for (int64_t k = 0; k < b.images; k++) {
       const int64_t n = b.n + k;
@@ -276,22 +228,11 @@ int RunWinogradWeightGrad(const ConvGeom& g, const float* x, const float* gy, fl
   };
   while (chunk > W && !fits(chunk)) chunk -= W;
   if (!fits(chunk)) return TL_ERR_UNSUPPORTED;
-  // Bands as in the forward path: the most tile rows of one image within the budget, leaving two
-  // bands per slice, then whole images up to kBandTiles tiles.
+  // Bands as large as the budget allows while every slice gets at least two.
   const Sizes one = SizesFor(g, chunk, 1, 1);
-  const int64_t th = one.th, tiles_per_image = th * one.tw, min_bands = 2 * nth;
-  int64_t rows = th;
-  while (rows > 1 && (SizesFor(g, chunk, rows, 1).band > kBandBudget || g.n * CeilDiv(th, rows) < min_bands)) rows--;
-  int64_t images = 1;
-  if (rows == th) {
-    while (images * 2 * tiles_per_image <= kBandTiles && CeilDiv(g.n, images * 2) >= min_bands &&
-           SizesFor(g, chunk, rows, images * 2).band <= kBandBudget) {
-      images *= 2;
-    }
-  }
-  job.bands_per_image = CeilDiv(th, rows);
-  job.bands = images > 1 ? CeilDiv(g.n, images) : g.n * job.bands_per_image;
-  if (nth > job.bands) nth = static_cast<int>(job.bands);
+  job.bands = PlanBands(g.n, one.th, one.tw, 2 * nth,
+                        [&](int64_t rows, int64_t images) { return SizesFor(g, chunk, rows, images).band; });
+  if (nth > job.bands.count) nth = static_cast<int>(job.bands.count);
   if (nth < 1) nth = 1;
   // Each slice's sums live at the end of the calling thread's scratch, past its own band buffers.
   job.partial_floats = int64_t(Bytes(kXi * chunk * one.cp) / sizeof(float));
@@ -301,7 +242,7 @@ int RunWinogradWeightGrad(const ConvGeom& g, const float* x, const float* gy, fl
   job.partials = reinterpret_cast<float*>(own + scratch_bytes - partial_bytes);
   for (job.ob = 0; job.ob < g.o; job.ob += chunk) {
     job.oc = g.o - job.ob < chunk ? g.o - job.ob : chunk;
-    job.s = SizesFor(g, job.oc, rows, images);
+    job.s = SizesFor(g, job.oc, job.bands.rows, job.bands.images);
     for (bool& u : job.used) u = false;
     rt->parallel_for(nth, BandTask, &job);
     if (job.status != TL_OK) return job.status;
