@@ -54,6 +54,23 @@ for (const g of geometries) {
   });
 }
 
+/** The conv kernels' attributes for a 3 × 3, stride-1 convolution with padding p on every side. */
+const attrsFor = (p: number): Record<string, unknown> => ({ stride: [1, 1], padding: [p, p, p, p], dilation: [1, 1], groups: 1 });
+
+/** Kernel `name` run on `backend` (inputs copied there) into a zeroed output of `shape`, returned on native. */
+function runKernel(backend: "js" | "native", name: string, inputs: Tensor[], shape: number[], attrs: Record<string, unknown>): Tensor {
+  tl.setBackend(backend);
+  try {
+    const kernel = tl.getBackend().kernels.get(name);
+    assert.ok(kernel !== undefined, `${backend} has ${name}`);
+    const out = tl.zeros(shape);
+    kernel.run(inputs.map((t) => onBackend(t, backend)), [out], attrs);
+    return onBackend(out, "native");
+  } finally {
+    tl.setBackend("native");
+  }
+}
+
 /** Bits of a float32 tensor. */
 const bits = (t: Tensor): Uint32Array => new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer);
 
@@ -99,18 +116,12 @@ test("Winograd conv2d with more channels than one pass's transformed weights hol
 test("conv2dInputGrad takes the Winograd path for padding ≤ 2 (bits differ from the direct engines'), matching js", () => {
   requireNative();
   tl.setNumThreads(2);
-  const kernels = tl.getBackend().kernels;
-  const kernel = kernels.get("conv2dInputGrad");
-  assert.ok(kernel !== undefined);
   tl.manualSeed(12);
   for (const p of [0, 1, 2, 3]) {
     const x = [3, 24, 10, 9], ho = x[2] + 2 * p - 2, wo = x[3] + 2 * p - 2;
     const gy = tl.randn([3, 32, ho, wo]), w = tl.randn([32, 24, 3, 3]).mul(0.1);
-    const attrs = { stride: [1, 1], padding: [p, p, p, p], dilation: [1, 1], groups: 1 };
-    const fast = tl.zeros(x);
-    kernel.run([gy, w], [fast], attrs);
-    const direct = tl.zeros(x);
-    withoutWinograd(() => kernel.run([gy, w], [direct], attrs));
+    const fast = runKernel("native", "conv2dInputGrad", [gy, w], x, attrsFor(p));
+    const direct = withoutWinograd(() => runKernel("native", "conv2dInputGrad", [gy, w], x, attrsFor(p)));
     assertCloseToScale(fast, direct, winogradTol, `padding ${p}`);
     const differs = bitsDiffer(fast, direct);
     // Padding 3 would need a negative padding (a crop) on the transposed side: the direct engines.
@@ -120,8 +131,6 @@ test("conv2dInputGrad takes the Winograd path for padding ≤ 2 (bits differ fro
 
 test("conv2dWeightGrad takes the Winograd path (bits differ from the direct engines'), matching js, in passes when its sums need them", () => {
   requireNative();
-  const kernel = tl.getBackend().kernels.get("conv2dWeightGrad");
-  assert.ok(kernel !== undefined);
   tl.manualSeed(14);
   const cases: [number[], number, number, boolean][] = [
     [[5, 24, 10, 9], 32, 1, true], [[2, 16, 7, 12], 16, 0, true], [[3, 40, 6, 6], 20, 2, true], [[1, 16, 5, 5], 16, 3, true],
@@ -133,18 +142,12 @@ test("conv2dWeightGrad takes the Winograd path (bits differ from the direct engi
     for (const [x, o, p, winograd] of cases) {
       const ho = x[2] + 2 * p - 2, wo = x[3] + 2 * p - 2;
       const xs = tl.randn(x), gy = tl.randn([x[0], o, ho, wo]);
-      const attrs = { stride: [1, 1], padding: [p, p, p, p], dilation: [1, 1], groups: 1 };
       const shape = [o, x[1], 3, 3];
-      const fast = tl.zeros(shape);
-      kernel.run([xs, gy], [fast], attrs);
-      const direct = tl.zeros(shape);
-      withoutWinograd(() => kernel.run([xs, gy], [direct], attrs));
-      tl.setBackend("js");
-      const expected = tl.zeros(shape);
-      tl.getBackend().kernels.get("conv2dWeightGrad")?.run([onBackend(xs, "js"), onBackend(gy, "js")], [expected], attrs);
-      tl.setBackend("native");
+      const fast = runKernel("native", "conv2dWeightGrad", [xs, gy], shape, attrsFor(p));
+      const direct = withoutWinograd(() => runKernel("native", "conv2dWeightGrad", [xs, gy], shape, attrsFor(p)));
+      const expected = runKernel("js", "conv2dWeightGrad", [xs, gy], shape, attrsFor(p));
       const name = `${x.join("×")} → ${o}, padding ${p}, ${threads} thread(s)`;
-      assertCloseToScale(fast, onBackend(expected, "native"), winogradTol, name);
+      assertCloseToScale(fast, expected, winogradTol, name);
       assert.equal(bitsDiffer(fast, direct), winograd, `${name}: the Winograd path ${winograd ? "did not run" : "ran"}`);
     }
   }
@@ -154,15 +157,10 @@ test("the Winograd weight gradient repeats bit for bit (each thread sums a fixed
   requireNative();
   tl.setNumThreads(2);
   tl.manualSeed(16);
-  const kernel = tl.getBackend().kernels.get("conv2dWeightGrad");
-  assert.ok(kernel !== undefined);
   const x = tl.randn([16, 32, 13, 13]), gy = tl.randn([16, 64, 11, 11]);
-  const attrs = { stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 };
-  const first = tl.zeros([64, 32, 3, 3]);
-  kernel.run([x, gy], [first], attrs);
+  const first = runKernel("native", "conv2dWeightGrad", [x, gy], [64, 32, 3, 3], attrsFor(0));
   for (let rep = 0; rep < 20; rep++) {
-    const again = tl.zeros([64, 32, 3, 3]);
-    kernel.run([x, gy], [again], attrs);
+    const again = runKernel("native", "conv2dWeightGrad", [x, gy], [64, 32, 3, 3], attrsFor(0));
     assert.ok(!bitsDiffer(again, first), `repetition ${rep} differs`);
   }
 });
@@ -203,9 +201,9 @@ test("Winograd conv2d with NaN, ±inf or transform-overflowing inputs gives js's
   const inputs: [string, (x: Float32Array) => void][] = [
     ["a NaN", (x) => { x[5 * 12 + 7] = Number.NaN; }],
     ["+inf and -inf", (x) => { x[3 * 144 + 20] = Infinity; x[9 * 144 + 100] = -Infinity; }],
-    // Finite in every direct sum (3e37 · 0.1 · 9 terms) but past float32's range inside Bᵀ d B: the
+    // Finite in every direct sum (1e38 · 0.1 in one term) but past float32's range inside Bᵀ d B: the
     // Winograd outputs near it come out non-finite, and the direct engines must redo the call.
-    ["3e37", (x) => { x[2 * 144 + 50] = 3e37; }],
+    ["1e38", (x) => { x[2 * 144 + 50] = 1e38; }],
   ];
   for (const [name, poke] of inputs) {
     const data = tl.randn([1, 16, 12, 12]).dataSync() as Float32Array;
@@ -216,10 +214,10 @@ test("Winograd conv2d with NaN, ±inf or transform-overflowing inputs gives js's
     const expectedRelu = onBackend(tl.relu(F.conv2d(onBackend(x, "js"), onBackend(w, "js"), null, { padding: 1 })), "native");
     tl.setBackend("native");
     forEachIsa((isa) => {
-      sameNonFinite(F.conv2d(x, w, null, { padding: 1 }), expected, name !== "3e37", `${name} ${isa}`);
+      sameNonFinite(F.conv2d(x, w, null, { padding: 1 }), expected, name !== "1e38", `${name} ${isa}`);
       // A fused ReLU turns NaN into 0: the check must happen before it.
       const relu = new tl.nn.Sequential(withWeight(w), new tl.nn.ReLU()).forward(x);
-      if (name === "3e37") sameNonFinite(relu, expectedRelu, false, `${name} relu ${isa}`);
+      if (name === "1e38") sameNonFinite(relu, expectedRelu, false, `${name} relu ${isa}`);
       else assertCloseToScale(relu.where(expectedRelu.isfinite(), 0), expectedRelu.where(expectedRelu.isfinite(), 0), scaleTol("float32"), `${name} relu ${isa}`);
     });
   }
@@ -232,49 +230,44 @@ function withWeight(w: Tensor): tl.nn.Conv2d {
   return conv;
 }
 
-test("Winograd conv2dInputGrad with a NaN or transform-overflowing output gradient gives js's non-finite outputs exactly", () => {
-  requireNative();
-  tl.setNumThreads(2);
-  tl.manualSeed(13);
-  const w = tl.randn([16, 16, 3, 3]).mul(0.1);
-  for (const [name, at, value] of [["a NaN", 40, Number.NaN], ["3e37", 300, 3e37]] as const) {
-    const data = tl.randn([1, 16, 10, 10]).dataSync() as Float32Array;
-    data[at] = value;
-    const gy = tl.tensor(data, { shape: [1, 16, 10, 10] });
-    const attrs = { stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 };
-    tl.setBackend("js");
-    const expected = tl.zeros([1, 16, 10, 10]);
-    tl.getBackend().kernels.get("conv2dInputGrad")?.run([onBackend(gy, "js"), onBackend(w, "js")], [expected], attrs);
-    tl.setBackend("native");
-    forEachIsa((isa) => {
-      const got = tl.zeros([1, 16, 10, 10]);
-      tl.getBackend().kernels.get("conv2dInputGrad")?.run([gy, w], [got], attrs);
-      sameNonFinite(got, onBackend(expected, "native"), name === "a NaN", `${name} ${isa}`);
-    });
-  }
-});
+// Each gradient kernel with one input poked twice over: a NaN where its windows reach only some of
+// the outputs (js's are NaN there alone; a Winograd tile would spread it), and a huge value that
+// every direct sum keeps finite but the transforms take past float32's range.
+interface GradientCase {
+  kernel: string;
+  poked: number[];
+  other: number[];
+  out: number[];
+  args: (poked: Tensor, other: Tensor) => Tensor[];
+  nan: number;
+  huge: [number, number];
+}
+const gradientCases: GradientCase[] = [
+  // gy's element (4, 7) of channel 0: dx near it only.
+  { kernel: "conv2dInputGrad", poked: [1, 16, 10, 10], other: [16, 16, 3, 3], out: [1, 16, 10, 10], args: (gy, w) => [gy, w.mul(0.1)],
+    nan: 47, huge: [300, 1e38] },
+  // x's corner (0, 0) of image 0, channel 0: with padding 1 only the taps ky, kx ≤ 1 read it.
+  { kernel: "conv2dWeightGrad", poked: [2, 16, 8, 8], other: [2, 16, 8, 8], out: [16, 16, 3, 3], args: (x, gy) => [x, gy.mul(0.1)],
+    nan: 0, huge: [300, 1e38] },
+];
 
-test("Winograd conv2dWeightGrad with a NaN or transform-overflowing input gives js's non-finite outputs exactly", () => {
-  requireNative();
-  tl.setNumThreads(2);
-  tl.manualSeed(15);
-  const gy = tl.randn([2, 16, 8, 8]);
-  const attrs = { stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 };
-  for (const [name, at, value] of [["a NaN", 77, Number.NaN], ["3e37", 500, 3e37]] as const) {
-    const data = tl.randn([2, 16, 8, 8]).dataSync() as Float32Array;
-    data[at] = value;
-    const x = tl.tensor(data, { shape: [2, 16, 8, 8] });
-    tl.setBackend("js");
-    const expected = tl.zeros([16, 16, 3, 3]);
-    tl.getBackend().kernels.get("conv2dWeightGrad")?.run([onBackend(x, "js"), onBackend(gy, "js")], [expected], attrs);
-    tl.setBackend("native");
-    forEachIsa((isa) => {
-      const got = tl.zeros([16, 16, 3, 3]);
-      tl.getBackend().kernels.get("conv2dWeightGrad")?.run([x, gy], [got], attrs);
-      sameNonFinite(got, onBackend(expected, "native"), name === "a NaN", `${name} ${isa}`);
-    });
-  }
-});
+for (const c of gradientCases) {
+  test(`Winograd ${c.kernel} with a NaN or transform-overflowing input gives js's non-finite outputs exactly`, () => {
+    requireNative();
+    tl.setNumThreads(2);
+    tl.manualSeed(13);
+    const other = tl.randn(c.other);
+    for (const [name, at, value] of [["a NaN", c.nan, Number.NaN], [`${c.huge[1]}`, ...c.huge]] as const) {
+      const data = tl.randn(c.poked).dataSync() as Float32Array;
+      data[at] = value;
+      const inputs = c.args(tl.tensor(data, { shape: c.poked }), other);
+      const expected = runKernel("js", c.kernel, inputs, c.out, attrsFor(1));
+      forEachIsa((isa) => {
+        sameNonFinite(runKernel("native", c.kernel, inputs, c.out, attrsFor(1)), expected, name === "a NaN", `${name} ${isa}`);
+      });
+    }
+  });
+}
 
 test("Winograd conv2d overwrites NaN-filled outputs (every element stored, nothing read)", () => {
   requireNative();
