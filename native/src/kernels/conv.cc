@@ -2,13 +2,18 @@
 // weights [O, C/groups, KH, KW], contiguous outputs. Attributes, in order: stride (h, w), padding
 // (top, bottom, left, right), dilation (h, w), groups.
 //
-// Two paths. The direct engines (conv_direct.h, plans in conv_plan.h) copy each image once into
+// Float32 3 × 3 stride-1 ungrouped convolutions of ≥ 16 channels take Winograd first
+// (conv_winograd.h), and conv2d with a short reduction (a first layer) conv_small_k.h; each
+// returns TL_ERR_UNSUPPORTED for what it does not take. Everything else runs on two paths.
+// The direct engines (conv_direct.h, plans in conv_plan.h) copy each image once into
 // padded planes and read every tap from there: no patch matrix at all. When an image's planes do
 // not fit their per-thread scratch, the GEMM path packs patches straight into GEMM panels
 // (conv_pack.h):
 //   conv2d            per (image, group): y [og, ho·wo] = w_g [og, cg·kh·kw] · patches
 //   conv2dInputGrad   per (image, group): dx [cg, h·w] = w_gᵀ [cg, og·kh·kw] · gy patches
 //   conv2dWeightGrad  per group: dw_g [og, cg·kh·kw] = Σ over images and positions of gy · patchesᵀ
+#include <type_traits>
+
 #include "conv_plan.h"
 #include "conv_small_k.h"
 #include "conv_winograd.h"
@@ -157,7 +162,7 @@ int Conv2dWeightGradGemm(const tl_tensor& x, const tl_tensor& gy, const tl_tenso
 template <class T>
 int Conv2dT(const tl_tensor& x, const tl_tensor& wt, const tl_tensor& y, const ConvGeom& g, const T* bias,
             bool relu, const tl_runtime* rt) {
-  if constexpr (sizeof(T) == sizeof(float)) {
+  if constexpr (std::is_same<T, float>::value) {  // Winograd is float32 only
     const int status = RunWinograd(g, Base<const float>(x), Base<const float>(wt), false, bias, Base<float>(y), relu, rt);
     if (status != TL_ERR_UNSUPPORTED) return status;
   }
@@ -203,7 +208,7 @@ int InputGradWinograd(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor&
 template <class T>
 int Conv2dInputGradT(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor& dx, const ConvGeom& g,
                      const tl_runtime* rt) {
-  if constexpr (sizeof(T) == sizeof(float)) {
+  if constexpr (std::is_same<T, float>::value) {  // Winograd is float32 only
     const int status = InputGradWinograd(gy, wt, dx, g, rt);
     if (status != TL_ERR_UNSUPPORTED) return status;
   }
@@ -228,7 +233,7 @@ int Conv2dInputGradT(const tl_tensor& gy, const tl_tensor& wt, const tl_tensor& 
 template <class T>
 int Conv2dWeightGradT(const tl_tensor& x, const tl_tensor& gy, const tl_tensor& dw, const ConvGeom& g,
                       const tl_runtime* rt) {
-  if constexpr (sizeof(T) == sizeof(float)) {
+  if constexpr (std::is_same<T, float>::value) {  // Winograd is float32 only
     const int status = RunWinogradWeightGrad(g, Base<const float>(x), Base<const float>(gy), Base<float>(dw), rt);
     if (status != TL_ERR_UNSUPPORTED) return status;
   }
