@@ -35,7 +35,9 @@ struct Arena {
     const size_t huge = size_t(2) << 20;
     const size_t bytes = (kArenaBytes + huge - 1) / huge * huge;
     if (posix_memalign(&mem, huge, bytes) != 0) return mem = nullptr;
+#ifdef MADV_HUGEPAGE  // Linux only
     madvise(mem, bytes, MADV_HUGEPAGE);  // advice only: without it the arena still works
+#endif
     return mem;
   }
 };
