@@ -115,7 +115,7 @@ void GemmBlock(const GemmCall<T>& g, int64_t b, int64_t m0, int64_t m1, int64_t 
     return;
   }
   T* c = g.c + g.c_batch.Offset(b);
-  // Equal depth blocks (K = 288 runs as 2 × 144, not 256 + 32: one short pass over C costs as
+  // Equal depth blocks (K = 576 runs as 2 × 288, not 512 + 64: one short pass over C costs as
   // much C traffic as a full one).
   const int64_t kstep = CeilDiv(g.k, CeilDiv(g.k, B::KC));
   for (int64_t ic = m0; ic < m1; ic += B::MCL3) {

@@ -15,16 +15,18 @@ namespace TENSILE_ISA {
 // KC × NC of B (in L2) per block. MC (an A block that fits L2) is the direct convolution's block.
 // Zen 4 / AVX-512: one zmm FMA per cycle with latency 4 wants ≥ 4 independent accumulators; 8×32
 // keeps 16, and per k step reads 2 vectors of B and 8 broadcasts of A, well within the load ports.
-// An A micro-panel (MR × KC) stays in L1 while the B block (KC × NC) streams from L2. (12×32 and
-// 14×32 tiles measured no faster: from cache the 8×32 macro-kernel already runs at ~98% of the FMA
-// peak, and their A panels miss the 8 × 8 transposing pack. KC = 512 / NC = 256 and KC = 128 /
-// NC = 1024 measured slower too.)
+// An A micro-panel (MR × KC, 16 KB) stays in L1 while the B block (KC × NC, 512 KB) streams from
+// L2. (12×32 and 14×32 tiles measured no faster: from cache the 8×32 macro-kernel already runs at
+// ~99% of the FMA peak, and their A panels miss the 8 × 8 transposing pack.) KC = 512 rather than
+// 256 halves the passes over C and the packing calls: 2-thread 1024² went from 84-87% of the peak
+// to 88-90% (2048²: 90-91% to 90-92%); KC = 768 or 1024 measured no better, and KC = 128 with
+// NC = 1024 slower.
 template <class T>
 struct GemmBlocking;
 
 #if defined(TENSILE_ISA_AVX512)
 template <> struct GemmBlocking<float> {
-  static constexpr int MR = 8, NV = 2, KC = 256, MC = 128, MCL3 = 1024, NC = 512;
+  static constexpr int MR = 8, NV = 2, KC = 512, MC = 128, MCL3 = 1024, NC = 256;
 };
 template <> struct GemmBlocking<double> {
   static constexpr int MR = 8, NV = 2, KC = 256, MC = 128, MCL3 = 512, NC = 256;

@@ -16,13 +16,15 @@ template <class T, class V>
 void PackRowsContiguous(const T* src, int64_t ks, int64_t rows, int64_t depth, int w, T* dst) {
   constexpr int W = V::W;
   const int64_t panels = (rows + w - 1) / w;
-  constexpr int64_t kAhead = 4;  // source rows fetched ahead
+  constexpr int64_t kAhead = 8;  // source rows fetched ahead
   for (int64_t k = 0; k < depth; k++) {
     const T* s = src + k * ks;
     T* d = dst + k * w;
     if (k + kAhead < depth) {
+      // Into L2 (locality 2): these rows come from DRAM when the operands outgrow L3 (n = 2048), and
+      // L1 fetches of 8 rows ahead would hold more lines in flight than L1 can track.
       const char* next = reinterpret_cast<const char*>(s + kAhead * ks);
-      for (int64_t o = 0; o < rows * int64_t(sizeof(T)); o += 64) __builtin_prefetch(next + o, 0, 3);
+      for (int64_t o = 0; o < rows * int64_t(sizeof(T)); o += 64) __builtin_prefetch(next + o, 0, 2);
     }
     for (int64_t p = 0; p < panels; p++, s += w, d += depth * w) {
       const int live = rows - p * w < w ? static_cast<int>(rows - p * w) : w;

@@ -55,8 +55,9 @@ for (const dtype of ["float32", "float64"] as const) {
   });
 
   // The blockings of native/src/kernels/gemm_micro.h, every ISA level: MR = 8 / 6 / 4 rows and
-  // NR = 32 / 16 / 16 columns per register tile, KC = 256 depth, NC = 512 (float32) / 256 (float64)
-  // columns of B and MCL3 = 1024 / 1020 / 512 / 510 rows of A per packed block.
+  // NR = 32 / 16 / 16 columns per register tile, KC = 512 (float32 on AVX-512) / 256 depth, NC = 256
+  // (float32 on AVX-512, float64) / 512 columns of B and MCL3 = 1024 / 1020 / 512 / 510 rows of A per
+  // packed block.
   test(`native gemm: sizes one either side of the register tiles (${dtype})`, () => {
     requireNative();
     for (const m of [1, 3, 5, 7, 9, 13]) {
@@ -67,6 +68,9 @@ for (const dtype of ["float32", "float64"] as const) {
   test(`native gemm: sizes one either side of KC, NC and the A block (${dtype})`, () => {
     requireNative();
     agree("1025x257x513", () => tl.matmul(randn([1025, 257]), randn([257, 513])), tol);
+    agree("1025x513x257", () => tl.matmul(randn([1025, 513]), randn([513, 257])), tol);
+    agree("1023x511x255", () => tl.matmul(randn([1023, 511]), randn([511, 255])), tol);
+    agree("67x1537x300 (three depth blocks)", () => tl.matmul(randn([67, 1537]), randn([1537, 300])), tol);
     agree("1023x255x511", () => tl.matmul(randn([1023, 255]), randn([255, 511])), tol);
     agree("1021x256x257 tn", () => tl.matmul(randn([256, 1021]).t(), randn([256, 257])), tol);
     agree("513x511x255 nt", () => tl.matmul(randn([513, 511]), randn([255, 511]).t()), tol);
