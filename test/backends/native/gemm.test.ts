@@ -152,3 +152,29 @@ test("native gemm: the output's old contents are overwritten, never read (beta =
     }
   }
 });
+
+test("native gemm: threads that run out of slices help with the others' blocks, bit-identically", () => {
+  const addon = requireNative();
+  const before = addon.getNumThreads();
+  try {
+    tl.manualSeed(5);
+    // Five items for two threads (and three): one thread finishes its slices first and takes
+    // micro-rows of the block another is still on (gemm.cc, OpenBlock). Several depth blocks, so
+    // helped rows add into C after the owner's earlier depth blocks.
+    const a = tl.randn([5, 300, 1100]);
+    const b = tl.randn([5, 1100, 280]);
+    tl.setNumThreads(1);
+    const single = tl.matmul(a, b);
+    const one = single.dataSync();
+    for (const threads of [2, 3]) {
+      tl.setNumThreads(threads);
+      for (let run = 0; run < 4; run++) assert.deepEqual(tl.matmul(a, b).dataSync(), one, `${threads} threads, run ${run}`);
+    }
+    tl.setBackend("js");
+    const reference = tl.matmul(onBackend(a, "js"), onBackend(b, "js"));
+    tl.setBackend("native");
+    assertCloseToScale(single, onBackend(reference, "native"), scaleTol("float32"), "the product vs js");
+  } finally {
+    tl.setNumThreads(before);
+  }
+});
