@@ -83,52 +83,55 @@ void ScaleC(const GemmCall<T>& g, int64_t b, int64_t m0, int64_t m1, int64_t n0,
 // packing, where the prefetch instructions would only cost (16 per tile at 64³).
 constexpr int64_t kPrefetchABytes = int64_t(256) << 10;
 
-// The block a thread is multiplying, open to the product's other threads: a thread with no slices
-// left helps those still working by taking micro-rows (MR rows × the block's columns, ~20 µs each)
-// of their current blocks. Slices are claimed whole, so without this a thread the host slowed
-// down near the end left the others idle: 1-3% of a 2-thread 1024² product's mean time on a quiet
-// machine, more with a busy neighbour. `claim` holds the block's version (high half) and its next
-// micro-row (low half). The owner writes the fields, then publishes a new version; a helper reads
-// them after the claim word, then claims with a compare-and-swap on the whole word, which fails if
-// the owner has since moved on (it rewrites the fields only once every row has been taken).
-// Fields are accessed with relaxed atomics, the claim word with acquire / release.
-template <class T>
-struct OpenBlock {
-  const GemmCall<T>* g;
-  const T* apack;
-  const T* bpack;
-  T* c;
-  int64_t mc, nc, kc;
-  int first_depth;  // the block's depth starts at 0: C = alpha·AB + beta·C, else C += alpha·AB
-  alignas(64) uint64_t claim;
-  alignas(64) int64_t done;  // micro-rows of this version finished
-};
-
-// A thread's copy of an open block's fields.
+// What a micro-row needs to know of its block.
 template <class T>
 struct BlockView {
   const GemmCall<T>* g;
   const T* apack;
   const T* bpack;
-  T* c;
+  T* c;  // the block's first element of C
   int64_t mc, nc, kc;
-  T beta;
+  T beta;         // g->beta for the first depth block, else 1 (add to what earlier blocks stored)
   bool prefetch;  // the A block is big enough to live in L3 (kPrefetchABytes)
 };
 
+// The block a thread is multiplying, open to the product's other threads: a thread with no slices
+// left helps those still working by taking micro-rows (MR rows × the block's columns, ~20 µs each)
+// of their current blocks. Slices are claimed whole, so without this a thread the host slowed
+// down near the end left the others idle: 1-3% of a 2-thread 1024² product's mean time on a quiet
+// machine, more with a busy neighbour. `claim` holds the block's version (high half) and its next
+// micro-row (low half). To open a block the owner first closes the old version (low half
+// kClosed), then writes the fields, then publishes the new version. A helper reads the claim word,
+// copies the fields, and claims with a compare-and-swap on the whole word: it succeeds only if the
+// word did not change meanwhile, so the fields it copied were not being rewritten (a seqlock with
+// the claim as its sequence; fields travel by relaxed atomics between release / acquire fences).
+constexpr uint64_t kClosed = 0xffffffffu;
 template <class T>
-BlockView<T> ViewOf(const OpenBlock<T>& o) {
-  BlockView<T> v;
-  v.g = __atomic_load_n(&o.g, __ATOMIC_RELAXED);
-  v.apack = __atomic_load_n(&o.apack, __ATOMIC_RELAXED);
-  v.bpack = __atomic_load_n(&o.bpack, __ATOMIC_RELAXED);
-  v.c = __atomic_load_n(&o.c, __ATOMIC_RELAXED);
-  v.mc = __atomic_load_n(&o.mc, __ATOMIC_RELAXED);
-  v.nc = __atomic_load_n(&o.nc, __ATOMIC_RELAXED);
-  v.kc = __atomic_load_n(&o.kc, __ATOMIC_RELAXED);
-  v.beta = v.g == nullptr || __atomic_load_n(&o.first_depth, __ATOMIC_RELAXED) == 0 ? T(1) : v.g->beta;
-  v.prefetch = v.mc * v.kc * int64_t(sizeof(T)) > kPrefetchABytes;
-  return v;
+struct OpenBlock {
+  BlockView<T> view;  // copied in and out field by field with relaxed atomics (CopyView)
+  alignas(64) uint64_t claim;
+  alignas(64) int64_t done;  // micro-rows of this version finished
+};
+
+template <class F>
+TL_INLINE void CopyRelaxed(const F& from, F& to) {
+  F v;
+  __atomic_load(&from, &v, __ATOMIC_RELAXED);
+  __atomic_store(&to, &v, __ATOMIC_RELAXED);
+}
+
+// Copies a view into an open block's slot (the owner) or out of it (a helper).
+template <class T>
+void CopyView(const BlockView<T>& from, BlockView<T>& to) {
+  CopyRelaxed(from.g, to.g);
+  CopyRelaxed(from.apack, to.apack);
+  CopyRelaxed(from.bpack, to.bpack);
+  CopyRelaxed(from.c, to.c);
+  CopyRelaxed(from.mc, to.mc);
+  CopyRelaxed(from.nc, to.nc);
+  CopyRelaxed(from.kc, to.kc);
+  CopyRelaxed(from.beta, to.beta);
+  CopyRelaxed(from.prefetch, to.prefetch);
 }
 
 // Micro-row r of a block: MR rows × all its columns. While one micro-row runs, the next one's A
@@ -165,18 +168,22 @@ template <class T>
 void MacroKernel(OpenBlock<T>& o, const GemmCall<T>& g, T* c, int64_t mc, int64_t nc, int64_t kc,
                  const T* apack, const T* bpack, bool first_depth) {
   const int64_t rows = CeilDiv(mc, GemmBlocking<T>::MR);
-  __atomic_store_n(&o.g, &g, __ATOMIC_RELAXED);
-  __atomic_store_n(&o.apack, apack, __ATOMIC_RELAXED);
-  __atomic_store_n(&o.bpack, bpack, __ATOMIC_RELAXED);
-  __atomic_store_n(&o.c, c, __ATOMIC_RELAXED);
-  __atomic_store_n(&o.mc, mc, __ATOMIC_RELAXED);
-  __atomic_store_n(&o.nc, nc, __ATOMIC_RELAXED);
-  __atomic_store_n(&o.kc, kc, __ATOMIC_RELAXED);
-  __atomic_store_n(&o.first_depth, first_depth ? 1 : 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&o.done, 0, __ATOMIC_RELAXED);
+  BlockView<T> view;
+  view.g = &g;
+  view.apack = apack;
+  view.bpack = bpack;
+  view.c = c;
+  view.mc = mc;
+  view.nc = nc;
+  view.kc = kc;
+  view.beta = first_depth ? g.beta : T(1);
+  view.prefetch = mc * kc * int64_t(sizeof(T)) > kPrefetchABytes;
   const uint64_t version = (__atomic_load_n(&o.claim, __ATOMIC_RELAXED) >> 32) + 1;
+  __atomic_store_n(&o.claim, ((version - 1) << 32) | kClosed, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  CopyView(view, o.view);
+  __atomic_store_n(&o.done, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&o.claim, version << 32, __ATOMIC_RELEASE);
-  const BlockView<T> view = ViewOf(o);
   int64_t mine = 0;
   for (;;) {
     const int64_t r = static_cast<uint32_t>(__atomic_fetch_add(&o.claim, 1, __ATOMIC_RELAXED));
@@ -194,9 +201,11 @@ bool HelpOnce(OpenBlock<T>* slots, int nslots) {
   for (int s = 0; s < nslots; s++) {
     OpenBlock<T>& o = slots[s];
     uint64_t w = __atomic_load_n(&o.claim, __ATOMIC_ACQUIRE);
-    if (w == 0) continue;  // never opened
-    const BlockView<T> view = ViewOf(o);
-    if (static_cast<uint32_t>(w) >= CeilDiv(view.mc, GemmBlocking<T>::MR)) continue;
+    if (w == 0 || (w & kClosed) == kClosed) continue;  // never opened, or being rewritten
+    BlockView<T> view;
+    CopyView(o.view, view);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);  // a field of a newer version means the CAS sees it closed
+    if ((w & kClosed) >= static_cast<uint64_t>(CeilDiv(view.mc, GemmBlocking<T>::MR))) continue;
     if (!__atomic_compare_exchange_n(&o.claim, &w, w + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) continue;
     BlockRow(view, static_cast<uint32_t>(w));
     __atomic_add_fetch(&o.done, 1, __ATOMIC_RELEASE);
