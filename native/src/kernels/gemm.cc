@@ -168,16 +168,8 @@ template <class T>
 void MacroKernel(OpenBlock<T>& o, const GemmCall<T>& g, T* c, int64_t mc, int64_t nc, int64_t kc,
                  const T* apack, const T* bpack, bool first_depth) {
   const int64_t rows = CeilDiv(mc, GemmBlocking<T>::MR);
-  BlockView<T> view;
-  view.g = &g;
-  view.apack = apack;
-  view.bpack = bpack;
-  view.c = c;
-  view.mc = mc;
-  view.nc = nc;
-  view.kc = kc;
-  view.beta = first_depth ? g.beta : T(1);
-  view.prefetch = mc * kc * int64_t(sizeof(T)) > kPrefetchABytes;
+  const BlockView<T> view{&g, apack, bpack, c, mc, nc, kc, first_depth ? g.beta : T(1),
+                          mc * kc * int64_t(sizeof(T)) > kPrefetchABytes};
   const uint64_t version = (__atomic_load_n(&o.claim, __ATOMIC_RELAXED) >> 32) + 1;
   __atomic_store_n(&o.claim, ((version - 1) << 32) | kClosed, __ATOMIC_RELAXED);
   __atomic_thread_fence(__ATOMIC_RELEASE);
