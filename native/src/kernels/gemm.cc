@@ -11,6 +11,7 @@
 #include "gemm.h"
 #include "gemm_micro.h"
 #include "gemm_pack.h"
+#include "../simd/spin.h"
 
 namespace tensile {
 namespace TENSILE_ISA {
@@ -44,15 +45,6 @@ struct Arena {
   }
 };
 thread_local Arena tl_arena;
-
-// Spin-wait hint: lets the core's other work (and power) go ahead while a flag is polled.
-TL_INLINE void CpuPause() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 
 template <class T>
@@ -184,7 +176,7 @@ void MacroKernel(OpenBlock<T>& o, const GemmCall<T>& g, T* c, int64_t mc, int64_
     mine++;
   }
   if (__atomic_add_fetch(&o.done, mine, __ATOMIC_ACQ_REL) == rows) return;
-  while (__atomic_load_n(&o.done, __ATOMIC_ACQUIRE) != rows) CpuPause();
+  while (__atomic_load_n(&o.done, __ATOMIC_ACQUIRE) != rows) CpuRelax();
 }
 
 // Takes and computes one micro-row of some thread's open block; false when none has one left.
@@ -295,7 +287,7 @@ void GemmTask(void* p, int ith, int) {
     if (HelpOnce(job.open, job.nslots)) {
       idle = 0;
     } else if (++idle < 4096) {
-      CpuPause();
+      CpuRelax();
     } else {
       sched_yield();
     }
@@ -357,9 +349,9 @@ int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
   // Open-block slots, one per slice of the pool; a larger pool runs without helping.
   constexpr int kMaxSlots = 16;
   OpenBlock<T> slots[kMaxSlots];
-  for (OpenBlock<T>& o : slots) o.claim = 0;
   job.open = slots;
   job.nslots = nth <= kMaxSlots ? nth : 1;
+  for (int i = 0; i < job.nslots; i++) slots[i].claim = 0;
   rt->parallel_for(nth, GemmTask<T>, &job);
   return job.status;
 }

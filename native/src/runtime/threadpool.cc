@@ -1,4 +1,5 @@
 #include "threadpool.h"
+#include "../simd/spin.h"
 
 #include <limits.h>
 #include <sched.h>
@@ -28,14 +29,6 @@ constexpr int kDefaultSpinMicros = 50;
 // How long the calling thread spins for slices still running on workers before it sleeps: they are
 // running (a slice is claimed by a running thread), so this is normally short.
 constexpr auto kCallerSpin = std::chrono::microseconds(50);
-
-inline void CpuRelax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 int SpinMicros() {
   static const int us = [] {
