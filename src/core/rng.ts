@@ -1,8 +1,9 @@
 /**
  * Seeded, counter-based random numbers. A random op takes a (key, counter) pair and the i-th value
  * is a pure function of (key, counter + i), so every backend draws exactly the same numbers and a
- * run is reproducible after `manualSeed`.
+ * run is reproducible after `manualSeed`, on any machine.
  */
+import { fdCosSmall, fdLog } from "./fdlibm.js";
 
 /** Mixes a 32-bit value (Wellons' "lowbias32" finalizer): a cheap hash with good avalanche. */
 export function mix32(x: number): number {
@@ -27,11 +28,14 @@ export function uniform24(key: number, index: number): number {
   return (randomUint32(key, index) >>> 8) / 16777216;
 }
 
-/** A standard normal from two uniforms by the Box–Muller transform; uses indices 2i and 2i+1. */
+/**
+ * A standard normal from two uniforms by the Box–Muller transform; uses indices 2i and 2i+1. log
+ * and cos are fdlibm's in plain arithmetic (fdlibm.ts), not Math's, whose last bits vary by CPU.
+ */
 export function normalAt(key: number, index: number): number {
   const u1 = 1 - uniform24(key, 2 * index); // (0, 1]: log stays finite
   const u2 = uniform24(key, 2 * index + 1);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return Math.sqrt(-2 * fdLog(u1)) * fdCosSmall(2 * Math.PI * u2);
 }
 
 /** The process-wide generator: a key from the seed and a running counter. */
