@@ -2,7 +2,8 @@
 # (native/src/kernels/*.cc, found by the command below) are compiled once per ISA level
 # into static libraries with their own namespace; the addon picks the best level at load
 # from CPU features. Never -march=native: the build must run on any CPU of its architecture.
-# arm64 and other architectures build only the portable level (NEON kernels: to do).
+# arm64 builds the portable level and NEON (Advanced SIMD, in every arm64 CPU, so no flags);
+# other architectures build only the portable level.
 {
   "variables": {
     "kernel_sources": [
@@ -43,6 +44,10 @@
         ["target_arch=='x64'", {
           "defines": ["TENSILE_HAVE_X86_ISAS"],
           "dependencies": ["tensile_kernels_avx2", "tensile_kernels_avx512"]
+        }],
+        ["target_arch=='arm64'", {
+          "defines": ["TENSILE_HAVE_ARM_ISAS"],
+          "dependencies": ["tensile_kernels_neon"]
         }]
       ]
     }
@@ -63,6 +68,16 @@
           "sources": ["<@(kernel_sources)"],
           "defines": ["TENSILE_ISA=avx512", "TENSILE_ISA_AVX512"],
           "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma", "-mf16c"]
+        }
+      ]
+    }],
+    ["target_arch=='arm64'", {
+      "targets": [
+        {
+          "target_name": "tensile_kernels_neon",
+          "type": "static_library",
+          "sources": ["<@(kernel_sources)"],
+          "defines": ["TENSILE_ISA=neon", "TENSILE_ISA_NEON"]
         }
       ]
     }]

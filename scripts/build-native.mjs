@@ -4,10 +4,10 @@
 // Tensile runs on its js backend and this prints one warning saying why.
 //   TENSILE_SKIP_NATIVE=1  skip the build        TENSILE_NATIVE_VERBOSE=1  show the compiler output
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { findNodeGyp } from "./node-gyp.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const verbose = process.env.TENSILE_NATIVE_VERBOSE === "1";
@@ -16,20 +16,6 @@ function warn(reason) {
   console.warn(`Tensile: the native backend was not built (${reason}); Tensile will run on its js backend.`);
   console.warn("Tensile: to retry, install a C++17 compiler, make and python3, then run `npm rebuild tensile` (or `node scripts/build-native.mjs`).");
   process.exit(0);
-}
-
-/** node-gyp: the one npm is running with, else npm's bundled copy next to this node, else a local one. */
-function findNodeGyp() {
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
-  ];
-  try {
-    candidates.push(createRequire(import.meta.url).resolve("node-gyp/bin/node-gyp.js"));
-  } catch {
-    // not installed locally: fine
-  }
-  return candidates.find((p) => p && existsSync(p));
 }
 
 /** The headers of the running node (a distro node ships them under <prefix>/include/node). */

@@ -17,6 +17,8 @@ namespace {
 constexpr int MD = 4, ND = 6;
 #elif defined(TENSILE_ISA_AVX2)
 constexpr int MD = 3, ND = 3;
+#elif defined(TENSILE_ISA_NEON)
+constexpr int MD = 4, ND = 4;
 #else
 constexpr int MD = 2, ND = 2;
 #endif

@@ -25,6 +25,9 @@ constexpr int kNK[kMV + 1] = {0, 10, 10, 8, 6};
 #elif defined(TENSILE_ISA_AVX2)
 constexpr int kMV = 3;
 constexpr int kNK[kMV + 1] = {0, 8, 6, 4};
+#elif defined(TENSILE_ISA_NEON)
+constexpr int kMV = 3;
+constexpr int kNK[kMV + 1] = {0, 10, 8, 6};
 #else
 constexpr int kMV = 2;
 constexpr int kNK[kMV + 1] = {0, 4, 4};

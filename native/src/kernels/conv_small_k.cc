@@ -43,6 +43,8 @@ struct SmallKBlocking {
   static constexpr int OB = 8, NV = 3;
 #elif defined(TENSILE_ISA_AVX2)
   static constexpr int OB = 4, NV = 3;
+#elif defined(TENSILE_ISA_NEON)  // 32 q registers, as AVX-512's 32 zmm
+  static constexpr int OB = 8, NV = 3;
 #else  // unused: the portable level does not take this path (SmallK)
   static constexpr int OB = 1, NV = 1;
 #endif

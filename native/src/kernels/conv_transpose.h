@@ -88,6 +88,24 @@ TL_INLINE void TransposeBlock(__m256d r[4]) {
   r[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
   r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
 }
+#elif defined(TENSILE_ISA_NEON)
+TL_INLINE void TransposeBlock(float32x4_t r[4]) {
+  // trn1/trn2 pair up rows 0-1 and 2-3 ([a0 b0 a2 b2], [a1 b1 a3 b3], ...); the 64-bit trn then
+  // takes each column's halves from the two pairs.
+  const float32x4_t t0 = vtrn1q_f32(r[0], r[1]), t1 = vtrn2q_f32(r[0], r[1]);
+  const float32x4_t t2 = vtrn1q_f32(r[2], r[3]), t3 = vtrn2q_f32(r[2], r[3]);
+  const auto d = [](float32x4_t v) { return vreinterpretq_f64_f32(v); };
+  r[0] = vreinterpretq_f32_f64(vtrn1q_f64(d(t0), d(t2)));
+  r[1] = vreinterpretq_f32_f64(vtrn1q_f64(d(t1), d(t3)));
+  r[2] = vreinterpretq_f32_f64(vtrn2q_f64(d(t0), d(t2)));
+  r[3] = vreinterpretq_f32_f64(vtrn2q_f64(d(t1), d(t3)));
+}
+
+TL_INLINE void TransposeBlock(float64x2_t r[2]) {
+  const float64x2_t c0 = vtrn1q_f64(r[0], r[1]), c1 = vtrn2q_f64(r[0], r[1]);
+  r[0] = c0;
+  r[1] = c1;
+}
 #else
 template <class V>
 TL_INLINE void TransposeBlock(V*) {}  // one lane: a 1 × 1 block

@@ -21,6 +21,8 @@ constexpr int kXi = kA * kA;   // elementwise products per tile
 constexpr int kRows = 6, kCols = 4;
 #elif defined(TENSILE_ISA_AVX2)
 constexpr int kRows = 6, kCols = 2;
+#elif defined(TENSILE_ISA_NEON)
+constexpr int kRows = 6, kCols = 4;
 #else
 constexpr int kRows = 4, kCols = 4;
 #endif

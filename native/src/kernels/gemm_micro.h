@@ -39,6 +39,15 @@ template <> struct GemmBlocking<float> {
 template <> struct GemmBlocking<double> {
   static constexpr int MR = 6, NV = 2, KC = 256, MC = 120, MCL3 = 510, NC = 256;
 };
+#elif defined(TENSILE_ISA_NEON)
+// 8 × 12 floats (three q registers per row) / 8 × 6 doubles: 24 accumulators of the 32 vector
+// registers, beside 3 of B and a broadcast of A, the usual AArch64 SGEMM tile. NC a multiple of NR.
+template <> struct GemmBlocking<float> {
+  static constexpr int MR = 8, NV = 3, KC = 256, MC = 128, MCL3 = 1024, NC = 384;
+};
+template <> struct GemmBlocking<double> {
+  static constexpr int MR = 8, NV = 3, KC = 256, MC = 128, MCL3 = 512, NC = 192;
+};
 #else
 // Scalar lanes: a 4 × 16 tile the compiler can keep in SSE registers.
 template <> struct GemmBlocking<float> {

@@ -57,6 +57,8 @@ TL_INLINE F64::V LoadD(const double* p) { return F64::load(p); }
 TL_INLINE F64::V LoadD(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
 #elif defined(TENSILE_ISA_AVX2)
 TL_INLINE F64::V LoadD(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+#elif defined(TENSILE_ISA_NEON)
+TL_INLINE F64::V LoadD(const float* p) { return vcvt_f64_f32(vld1_f32(p)); }
 #else
 TL_INLINE F64::V LoadD(const float* p) { return static_cast<double>(*p); }
 #endif

@@ -38,9 +38,19 @@ TL_INLINE bool NoNan(__m256d a, __m256d b, __m256d c, __m256d d) {
   const __m256d m = _mm256_or_pd(_mm256_cmp_pd(a, b, _CMP_UNORD_Q), _mm256_cmp_pd(c, d, _CMP_UNORD_Q));
   return _mm256_testz_pd(m, m);
 }
+#elif defined(TENSILE_ISA_NEON)
+TL_INLINE bool NoNan(float32x4_t a, float32x4_t b, float32x4_t c, float32x4_t d) {
+  // a == a and b == b fail only for NaN lanes: the smallest lane of the ANDed compares is 0 then.
+  const uint32x4_t ok = vandq_u32(vandq_u32(vceqq_f32(a, a), vceqq_f32(b, b)), vandq_u32(vceqq_f32(c, c), vceqq_f32(d, d)));
+  return vminvq_u32(ok) != 0;
+}
+TL_INLINE bool NoNan(float64x2_t a, float64x2_t b, float64x2_t c, float64x2_t d) {
+  const uint64x2_t ok = vandq_u64(vandq_u64(vceqq_f64(a, a), vceqq_f64(b, b)), vandq_u64(vceqq_f64(c, c), vceqq_f64(d, d)));
+  return vminvq_u32(vreinterpretq_u32_u64(ok)) != 0;
+}
 #endif
 
-#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2) || defined(TENSILE_ISA_NEON)
 // The windows' maxima from their taps a, b (top row) and c, d (bottom row), lane by lane. Without
 // a NaN among them the three steps are plain maxima (max(v, best) keeps best on ties); a vector
 // with a NaN anywhere takes the steps with their NaN selects. Two compares decide, where the
@@ -106,13 +116,13 @@ void Max2x2ValuesTask(void* p, int ith, int nth) {
   RowWalk<T> walk{c.x + (q0 / c.outH) * c.inH * W + 2 * (q0 % c.outH) * W, q0 % c.outH, c.outH, 2 * W, (c.inH - 2 * c.outH) * W};
   T* out = c.y + q0 * OW;
   int64_t q = q0;
-#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2) || defined(TENSILE_ISA_NEON)
   constexpr int L = S::W;
 #endif
-#if defined(TENSILE_ISA_AVX2)
-  // AVX2's masked stores are slow on AMD CPUs: partial vectors are stored whole while one ends
-  // inside this task's output, the lanes past the n results rewritten by the next store (the
-  // task writes its output in order); only the last ones masked.
+#if defined(TENSILE_ISA_AVX2) || defined(TENSILE_ISA_NEON)
+  // AVX2's masked stores are slow on AMD CPUs (and NEON has none): partial vectors are stored
+  // whole while one ends inside this task's output, the lanes past the n results rewritten by the
+  // next store (the task writes its output in order); only the last ones masked.
   T* const outEnd = c.y + q1 * OW;
   const auto put = [outEnd](T* dst, V v, int n) {
     if (dst + L <= outEnd) S::store(dst, v);
@@ -152,7 +162,7 @@ void Max2x2ValuesTask(void* p, int ith, int nth) {
   for (int i = 0; i < n; i++) k[i] = 2 * n <= L ? 2 * i + L - 2 * n : 2 * i < L ? 2 * i : 2 * i + 2 * L - 2 * n;
   const __m512i even = IndexVector<T>(k), odd = _mm512_add_epi32(even, sizeof(T) == 4 ? _mm512_set1_epi32(1) : _mm512_set1_epi64(1));
 #endif
-#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2) || defined(TENSILE_ISA_NEON)
   for (; q < q1; q++) {
     const T* t = walk.Next();
     const T* u = t + W;

@@ -53,6 +53,34 @@ TL_INLINE void StoreIndex(int32_t* p, __m256 v, int n) { _mm256_maskstore_epi32(
 TL_INLINE void StoreIndex(int32_t* p, __m256d v, int n) {
   _mm_maskstore_epi32(p, _mm_cmpgt_epi32(_mm_set1_epi32(n), _mm_setr_epi32(0, 1, 2, 3)), _mm256_cvttpd_epi32(v));
 }
+#elif defined(TENSILE_ISA_NEON)
+TL_INLINE void Deinterleave(float32x4_t a, float32x4_t b, float32x4_t* e, float32x4_t* o) {
+  *e = vuzp1q_f32(a, b);
+  *o = vuzp2q_f32(a, b);
+}
+TL_INLINE void Deinterleave(float64x2_t a, float64x2_t b, float64x2_t* e, float64x2_t* o) {
+  *e = vuzp1q_f64(a, b);
+  *o = vuzp2q_f64(a, b);
+}
+TL_INLINE void Interleave(float32x4_t e, float32x4_t o, float32x4_t* lo, float32x4_t* hi) {
+  *lo = vzip1q_f32(e, o);
+  *hi = vzip2q_f32(e, o);
+}
+TL_INLINE void Interleave(float64x2_t e, float64x2_t o, float64x2_t* lo, float64x2_t* hi) {
+  *lo = vzip1q_f64(e, o);
+  *hi = vzip2q_f64(e, o);
+}
+// Indices are exact small integers in the float lanes, so truncation is exact.
+TL_INLINE void StoreIndex(int32_t* p, float32x4_t v, int n) {
+  int32_t b[4];
+  vst1q_s32(b, vcvtq_s32_f32(v));
+  for (int i = 0; i < n && i < 4; i++) p[i] = b[i];
+}
+TL_INLINE void StoreIndex(int32_t* p, float64x2_t v, int n) {
+  int32_t b[2];
+  vst1_s32(b, vmovn_s64(vcvtq_s64_f64(v)));
+  for (int i = 0; i < n && i < 2; i++) p[i] = b[i];
+}
 #else
 template <class T>
 TL_INLINE void Deinterleave(T a, T b, T* e, T* o) {

@@ -6,6 +6,7 @@ const char* IsaName(Isa isa) {
   switch (isa) {
     case kIsaAvx512: return "avx512";
     case kIsaAvx2: return "avx2";
+    case kIsaNeon: return "neon";
     default: return "generic";
   }
 }
@@ -22,10 +23,15 @@ bool IsaAvailable(Isa isa) {
            __builtin_cpu_supports("fma");
   }
 #endif
+#if defined(TENSILE_HAVE_ARM_ISAS)
+  // Advanced SIMD (NEON) is part of the AArch64 base architecture: every arm64 CPU runs it.
+  if (isa == kIsaNeon) return true;
+#endif
   return false;
 }
 
 Isa BestIsa() {
+  if (IsaAvailable(kIsaNeon)) return kIsaNeon;
   if (IsaAvailable(kIsaAvx512)) return kIsaAvx512;
   if (IsaAvailable(kIsaAvx2)) return kIsaAvx2;
   return kIsaGeneric;

@@ -4,10 +4,11 @@
 
 namespace tensile {
 
-// ISA levels, best last. Kernels are compiled once per level (native/README.md).
-enum Isa { kIsaGeneric = 0, kIsaAvx2 = 1, kIsaAvx512 = 2, kIsaCount = 3 };
+// ISA levels. Kernels are compiled once per level the architecture has (native/README.md): x86-64
+// builds generic, avx2 and avx512 (best last); arm64 builds generic and neon.
+enum Isa { kIsaGeneric = 0, kIsaAvx2 = 1, kIsaAvx512 = 2, kIsaNeon = 3, kIsaCount = 4 };
 
-// The name of a level as the addon reports it ("generic", "avx2", "avx512").
+// The name of a level as the addon reports it ("generic", "avx2", "avx512", "neon").
 const char* IsaName(Isa isa);
 
 // The best level that was compiled in and that this CPU (and OS) supports.

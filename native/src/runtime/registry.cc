@@ -16,6 +16,11 @@
 #include "../kernels/families.h"
 #undef TL_FAMILY
 #endif
+#if defined(TENSILE_HAVE_ARM_ISAS)
+#define TL_FAMILY(f) extern "C" const tl_kernel_def tl_family_##f##_neon[];
+#include "../kernels/families.h"
+#undef TL_FAMILY
+#endif
 
 namespace tensile {
 namespace {
@@ -25,10 +30,13 @@ struct FamilyTables {
 };
 
 const FamilyTables kFamilies[] = {
+// Indexed by Isa: generic, avx2, avx512, neon.
 #if defined(TENSILE_HAVE_X86_ISAS)
-#define TL_FAMILY(f) {{tl_family_##f##_generic, tl_family_##f##_avx2, tl_family_##f##_avx512}},
+#define TL_FAMILY(f) {{tl_family_##f##_generic, tl_family_##f##_avx2, tl_family_##f##_avx512, nullptr}},
+#elif defined(TENSILE_HAVE_ARM_ISAS)
+#define TL_FAMILY(f) {{tl_family_##f##_generic, nullptr, nullptr, tl_family_##f##_neon}},
 #else
-#define TL_FAMILY(f) {{tl_family_##f##_generic, nullptr, nullptr}},
+#define TL_FAMILY(f) {{tl_family_##f##_generic, nullptr, nullptr, nullptr}},
 #endif
 #include "../kernels/families.h"
 #undef TL_FAMILY

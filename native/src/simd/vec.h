@@ -14,10 +14,12 @@
 
 #if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
 #include <immintrin.h>
+#elif defined(TENSILE_ISA_NEON)
+#include <arm_neon.h>
 #endif
 
 #ifndef TENSILE_ISA
-#error "compile kernel files with -DTENSILE_ISA=<generic|avx2|avx512> (binding.gyp does)"
+#error "compile kernel files with -DTENSILE_ISA=<generic|avx2|avx512|neon> (binding.gyp does)"
 #endif
 
 namespace tensile {
@@ -233,6 +235,134 @@ struct F64 {
 TL_INLINE __m256d WidenLo(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
 TL_INLINE __m256d WidenHi(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
 
+#elif defined(TENSILE_ISA_NEON)
+
+// AArch64 Advanced SIMD (every arm64 CPU has it): 128-bit vectors, comparisons give all-ones lanes.
+// Partial loads and stores go through a small buffer: NEON has no masked memory access, and a
+// tail must never touch memory past its n elements.
+template <class TT, class VV, class MM, int WW>
+struct NeonBase {
+  using T = TT;
+  using V = VV;
+  using M = MM;
+  static constexpr int W = WW;
+  static TL_INLINE int clamp(int n) { return n < 0 ? 0 : (n > W ? W : n); }
+};
+
+struct F32 : NeonBase<float, float32x4_t, uint32x4_t, 4> {
+  static TL_INLINE V load(const T* p) { return vld1q_f32(p); }
+  static TL_INLINE V loadn(const T* p, int n) {
+    T b[W] = {0, 0, 0, 0};
+    memcpy(b, p, sizeof(T) * clamp(n));
+    return vld1q_f32(b);
+  }
+  static TL_INLINE void store(T* p, V v) { vst1q_f32(p, v); }
+  static TL_INLINE void storen(T* p, V v, int n) {
+    T b[W];
+    vst1q_f32(b, v);
+    memcpy(p, b, sizeof(T) * clamp(n));
+  }
+  static TL_INLINE V set1(T x) { return vdupq_n_f32(x); }
+  static TL_INLINE V add(V a, V b) { return vaddq_f32(a, b); }
+  static TL_INLINE V sub(V a, V b) { return vsubq_f32(a, b); }
+  static TL_INLINE V mul(V a, V b) { return vmulq_f32(a, b); }
+  static TL_INLINE V div(V a, V b) { return vdivq_f32(a, b); }
+  static TL_INLINE V fma(V a, V b, V c) { return vfmaq_f32(c, a, b); }
+  static TL_INLINE V sqrt(V a) { return vsqrtq_f32(a); }
+  static TL_INLINE V abs(V a) { return vabsq_f32(a); }
+  static TL_INLINE V neg(V a) { return vnegq_f32(a); }
+  static TL_INLINE V floor(V a) { return vrndmq_f32(a); }
+  static TL_INLINE V ceil(V a) { return vrndpq_f32(a); }
+  static TL_INLINE V round_even(V a) { return vrndnq_f32(a); }
+  // max/min as x86 defines them (the second operand when either is NaN), not NEON's fmax (NaN):
+  // kernels written for every level rely on it (vmath.h's clamp, the pooling scans).
+  static TL_INLINE V max(V a, V b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
+  static TL_INLINE V min(V a, V b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
+  static TL_INLINE M lt(V a, V b) { return vcltq_f32(a, b); }
+  static TL_INLINE M le(V a, V b) { return vcleq_f32(a, b); }
+  static TL_INLINE M gt(V a, V b) { return vcgtq_f32(a, b); }
+  static TL_INLINE M ge(V a, V b) { return vcgeq_f32(a, b); }
+  static TL_INLINE M eq(V a, V b) { return vceqq_f32(a, b); }
+  static TL_INLINE M ne(V a, V b) { return vmvnq_u32(vceqq_f32(a, b)); }
+  static TL_INLINE M isnan(V a) { return vmvnq_u32(vceqq_f32(a, a)); }
+  static TL_INLINE M mor(M a, M b) { return vorrq_u32(a, b); }
+  static TL_INLINE M mand(M a, M b) { return vandq_u32(a, b); }
+  static TL_INLINE M mnot(M a) { return vmvnq_u32(a); }
+  static TL_INLINE V select(M m, V a, V b) { return vbslq_f32(m, a, b); }
+  static TL_INLINE uint32_t bits(M m) {
+    const uint32_t weights[4] = {1, 2, 4, 8};
+    return vaddvq_u32(vandq_u32(m, vld1q_u32(weights)));
+  }
+  static TL_INLINE T hsum(V a) { return vaddvq_f32(a); }
+  // 2^n for integral n in [-126, 127] built in the exponent field.
+  static TL_INLINE V pow2(V n) {
+    const int32x4_t e = vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127));
+    return vreinterpretq_f32_s32(vshlq_n_s32(e, 23));
+  }
+  // x * 2^n for integral n in [-252, 254]: two normal factors, so the one rounding is correct.
+  static TL_INLINE V ldexp(V x, V n) {
+    const V lo = vminq_f32(vmaxq_f32(n, vdupq_n_f32(-252.0f)), vdupq_n_f32(254.0f));
+    const V h = vrndmq_f32(vmulq_f32(lo, vdupq_n_f32(0.5f)));
+    return vmulq_f32(vmulq_f32(x, pow2(h)), pow2(vsubq_f32(lo, h)));
+  }
+  // For positive normal x: floor(log2 x) and x / 2^that in [1, 2).
+  static TL_INLINE V exponent(V x) {
+    const int32x4_t e = vsubq_s32(vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_f32(x), 23)), vdupq_n_s32(127));
+    return vcvtq_f32_s32(e);
+  }
+  static TL_INLINE V mantissa(V x) {
+    const uint32x4_t i = vandq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(0x007FFFFF));
+    return vreinterpretq_f32_u32(vorrq_u32(i, vdupq_n_u32(0x3F800000)));
+  }
+};
+
+struct F64 : NeonBase<double, float64x2_t, uint64x2_t, 2> {
+  static TL_INLINE V load(const T* p) { return vld1q_f64(p); }
+  static TL_INLINE V loadn(const T* p, int n) {
+    T b[W] = {0, 0};
+    memcpy(b, p, sizeof(T) * clamp(n));
+    return vld1q_f64(b);
+  }
+  static TL_INLINE void store(T* p, V v) { vst1q_f64(p, v); }
+  static TL_INLINE void storen(T* p, V v, int n) {
+    T b[W];
+    vst1q_f64(b, v);
+    memcpy(p, b, sizeof(T) * clamp(n));
+  }
+  static TL_INLINE V set1(T x) { return vdupq_n_f64(x); }
+  static TL_INLINE V add(V a, V b) { return vaddq_f64(a, b); }
+  static TL_INLINE V sub(V a, V b) { return vsubq_f64(a, b); }
+  static TL_INLINE V mul(V a, V b) { return vmulq_f64(a, b); }
+  static TL_INLINE V div(V a, V b) { return vdivq_f64(a, b); }
+  static TL_INLINE V fma(V a, V b, V c) { return vfmaq_f64(c, a, b); }
+  static TL_INLINE V sqrt(V a) { return vsqrtq_f64(a); }
+  static TL_INLINE V abs(V a) { return vabsq_f64(a); }
+  static TL_INLINE V neg(V a) { return vnegq_f64(a); }
+  static TL_INLINE V floor(V a) { return vrndmq_f64(a); }
+  static TL_INLINE V ceil(V a) { return vrndpq_f64(a); }
+  static TL_INLINE V round_even(V a) { return vrndnq_f64(a); }
+  static TL_INLINE V max(V a, V b) { return vbslq_f64(vcgtq_f64(a, b), a, b); }
+  static TL_INLINE V min(V a, V b) { return vbslq_f64(vcltq_f64(a, b), a, b); }
+  static TL_INLINE M lt(V a, V b) { return vcltq_f64(a, b); }
+  static TL_INLINE M le(V a, V b) { return vcleq_f64(a, b); }
+  static TL_INLINE M gt(V a, V b) { return vcgtq_f64(a, b); }
+  static TL_INLINE M ge(V a, V b) { return vcgeq_f64(a, b); }
+  static TL_INLINE M eq(V a, V b) { return vceqq_f64(a, b); }
+  static TL_INLINE M ne(V a, V b) { return mnot(vceqq_f64(a, b)); }
+  static TL_INLINE M isnan(V a) { return mnot(vceqq_f64(a, a)); }
+  static TL_INLINE M mor(M a, M b) { return vorrq_u64(a, b); }
+  static TL_INLINE M mand(M a, M b) { return vandq_u64(a, b); }
+  static TL_INLINE M mnot(M a) { return vreinterpretq_u64_u32(vmvnq_u32(vreinterpretq_u32_u64(a))); }
+  static TL_INLINE V select(M m, V a, V b) { return vbslq_f64(m, a, b); }
+  static TL_INLINE uint32_t bits(M m) {
+    return static_cast<uint32_t>((vgetq_lane_u64(m, 0) & 1) | ((vgetq_lane_u64(m, 1) & 1) << 1));
+  }
+  static TL_INLINE T hsum(V a) { return vaddvq_f64(a); }
+};
+
+TL_INLINE float64x2_t WidenLo(float32x4_t v) { return vcvt_f64_f32(vget_low_f32(v)); }
+TL_INLINE float64x2_t WidenHi(float32x4_t v) { return vcvt_high_f64_f32(v); }
+
 #else  // generic: one lane, plain C++ (the compiler may auto-vectorize the loops around it)
 
 template <class TT>
@@ -293,7 +423,7 @@ struct VecOf<double> {
 };
 
 // True when this build has vector math for float32 (exp, log, tanh, ...); the generic build calls libm.
-#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2) || defined(TENSILE_ISA_NEON)
 #define TL_VECTOR_MATH 1
 #else
 #define TL_VECTOR_MATH 0

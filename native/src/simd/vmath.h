@@ -1,4 +1,4 @@
-// Vector float32 math for the AVX builds: exp, log, tanh, sigmoid. Cephes-style range reduction and
+// Vector float32 math for the AVX and NEON builds: exp, log, tanh, sigmoid. Cephes-style range reduction and
 // polynomials, checked against float64 libm rounded to float32 over every float32 input by
 // native/tools/ulp-check.cc (results in native/README.md). NaN in gives NaN out; overflow gives inf
 // and tiny results round into denormals as the float64 reference does.

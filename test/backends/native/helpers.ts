@@ -14,12 +14,26 @@ export function requireNative(): Addon {
   return addon;
 }
 
-/** Runs `fn` once per ISA level this CPU can run (generic, avx2, avx512), then restores the best. */
+/**
+ * The levels the tests run: every level this CPU runs, or those listed in TENSILE_TEST_ISAS (the
+ * arm64 pass under emulation, scripts/test-arm64.mjs, tests only neon: the generic C++ is the same
+ * source the x86-64 pass tests, and each level doubles that pass's emulated time).
+ */
+function levelsToTest(addon: Addon): string[] {
+  const available = addon.availableIsas();
+  const wanted = process.env.TENSILE_TEST_ISAS?.split(",").map((s) => s.trim()).filter(Boolean);
+  if (!wanted) return available;
+  const missing = wanted.filter((isa) => !available.includes(isa));
+  assert.deepEqual(missing, [], `TENSILE_TEST_ISAS names levels this addon and CPU do not run (available: ${available.join(", ")})`);
+  return wanted;
+}
+
+/** Runs `fn` once per ISA level this CPU can run (generic, avx2, avx512; generic, neon), then restores the best. */
 export function forEachIsa(fn: (isa: string) => void): void {
   const addon = requireNative();
   const active = addon.isa();
   try {
-    for (const isa of addon.availableIsas()) {
+    for (const isa of levelsToTest(addon)) {
       assert.ok(addon.setIsa(isa), `setIsa(${isa})`);
       fn(isa);
     }
