@@ -21,7 +21,17 @@
     "cflags": ["-fPIC", "-fvisibility=hidden"],
     # -Wno-maybe-uninitialized: GCC 12 reports its own AVX-512 intrinsic headers.
     "cflags_cc": ["-O3", "-std=gnu++17", "-Wno-maybe-uninitialized", "-fno-math-errno", "-ffp-contract=off", "-fno-exceptions", "-fno-rtti"],
-    "cflags_cc!": ["-O2", "-Os"]
+    "cflags_cc!": ["-O2", "-Os"],
+    # macOS: gyp's Xcode flavour reads xcode_settings instead of cflags (same flags, clang's
+    # spelling). Not built or tested on macOS yet (no machine here).
+    "xcode_settings": {
+      "GCC_OPTIMIZATION_LEVEL": "3",
+      "CLANG_CXX_LANGUAGE_STANDARD": "gnu++17",
+      "GCC_ENABLE_CPP_EXCEPTIONS": "NO",
+      "GCC_ENABLE_CPP_RTTI": "NO",
+      "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+      "OTHER_CPLUSPLUSFLAGS": ["-fno-math-errno", "-ffp-contract=off"]
+    }
   },
   "targets": [
     {
@@ -60,14 +70,19 @@
           "type": "static_library",
           "sources": ["<@(kernel_sources)"],
           "defines": ["TENSILE_ISA=avx2", "TENSILE_ISA_AVX2"],
-          "cflags_cc": ["-mavx2", "-mfma", "-mf16c"]
+          "cflags_cc": ["-mavx2", "-mfma", "-mf16c"],
+          "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-fno-math-errno", "-ffp-contract=off", "-mavx2", "-mfma", "-mf16c"]}
         },
         {
           "target_name": "tensile_kernels_avx512",
           "type": "static_library",
           "sources": ["<@(kernel_sources)"],
           "defines": ["TENSILE_ISA=avx512", "TENSILE_ISA_AVX512"],
-          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma", "-mf16c"]
+          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma", "-mf16c"],
+          "xcode_settings": {
+            "OTHER_CPLUSPLUSFLAGS": ["-fno-math-errno", "-ffp-contract=off", "-mavx512f", "-mavx512bw", "-mavx512vl",
+                                     "-mavx512dq", "-mavx2", "-mfma", "-mf16c"]
+          }
         }
       ]
     }],
