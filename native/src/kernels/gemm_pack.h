@@ -67,9 +67,23 @@ TL_INLINE void Transpose8x8(const float* s, int64_t rs, float* d, int64_t ds) {
 }
 #endif
 
-// Depth contiguous (ks == 1), the transposing case: 8 × 8 register transposes where the block is
-// whole (float32 on x86), else element by element, reading each source row in runs of kBlock
-// values and writing within the panel (a few KB, so in L1).
+#if defined(TENSILE_ISA_NEON)
+// d[c · ds + r] = s[r · rs + c] for a 4 × 4 block of floats: trn1/trn2 pair rows 0-1 and 2-3, the
+// 64-bit trn takes each column's halves from the two pairs.
+TL_INLINE void Transpose4x4(const float* s, int64_t rs, float* d, int64_t ds) {
+  const float32x4_t r0 = vld1q_f32(s), r1 = vld1q_f32(s + rs), r2 = vld1q_f32(s + 2 * rs), r3 = vld1q_f32(s + 3 * rs);
+  const float64x2_t t0 = vreinterpretq_f64_f32(vtrn1q_f32(r0, r1)), t1 = vreinterpretq_f64_f32(vtrn2q_f32(r0, r1));
+  const float64x2_t t2 = vreinterpretq_f64_f32(vtrn1q_f32(r2, r3)), t3 = vreinterpretq_f64_f32(vtrn2q_f32(r2, r3));
+  vst1q_f32(d, vreinterpretq_f32_f64(vtrn1q_f64(t0, t2)));
+  vst1q_f32(d + ds, vreinterpretq_f32_f64(vtrn1q_f64(t1, t3)));
+  vst1q_f32(d + 2 * ds, vreinterpretq_f32_f64(vtrn2q_f64(t0, t2)));
+  vst1q_f32(d + 3 * ds, vreinterpretq_f32_f64(vtrn2q_f64(t1, t3)));
+}
+#endif
+
+// Depth contiguous (ks == 1), the transposing case: register transposes where the block is whole
+// (float32: 8 × 8 on x86, 4 × 4 on NEON), else element by element, reading each source row in runs
+// of kBlock values and writing within the panel (a few KB, so in L1).
 template <class T>
 void PackDepthContiguous(const T* src, int64_t rs, int64_t rows, int64_t depth, int w, T* dst) {
   constexpr int64_t kBlock = 16;
@@ -81,6 +95,14 @@ void PackDepthContiguous(const T* src, int64_t rs, int64_t rows, int64_t depth, 
       if (live == w && w % 8 == 0) {
         for (; k0 + 8 <= depth; k0 += 8) {
           for (int i = 0; i < w; i += 8) Transpose8x8(src + (r + i) * rs + k0, rs, dst + k0 * w + i, w);
+        }
+      }
+    }
+#elif defined(TENSILE_ISA_NEON)
+    if constexpr (sizeof(T) == 4) {
+      if (live == w && w % 4 == 0) {
+        for (; k0 + 4 <= depth; k0 += 4) {
+          for (int i = 0; i < w; i += 4) Transpose4x4(src + (r + i) * rs + k0, rs, dst + k0 * w + i, w);
         }
       }
     }
