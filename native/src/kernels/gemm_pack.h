@@ -5,6 +5,7 @@
 #define TENSILE_KERNELS_GEMM_PACK_H
 
 #include "common.h"
+#include "conv_transpose.h"
 
 namespace tensile {
 namespace TENSILE_ISA {
@@ -68,16 +69,11 @@ TL_INLINE void Transpose8x8(const float* s, int64_t rs, float* d, int64_t ds) {
 #endif
 
 #if defined(TENSILE_ISA_NEON)
-// d[c · ds + r] = s[r · rs + c] for a 4 × 4 block of floats: trn1/trn2 pair rows 0-1 and 2-3, the
-// 64-bit trn takes each column's halves from the two pairs.
+// d[c · ds + r] = s[r · rs + c] for a 4 × 4 block of floats (conv_transpose.h's register transpose).
 TL_INLINE void Transpose4x4(const float* s, int64_t rs, float* d, int64_t ds) {
-  const float32x4_t r0 = vld1q_f32(s), r1 = vld1q_f32(s + rs), r2 = vld1q_f32(s + 2 * rs), r3 = vld1q_f32(s + 3 * rs);
-  const float64x2_t t0 = vreinterpretq_f64_f32(vtrn1q_f32(r0, r1)), t1 = vreinterpretq_f64_f32(vtrn2q_f32(r0, r1));
-  const float64x2_t t2 = vreinterpretq_f64_f32(vtrn1q_f32(r2, r3)), t3 = vreinterpretq_f64_f32(vtrn2q_f32(r2, r3));
-  vst1q_f32(d, vreinterpretq_f32_f64(vtrn1q_f64(t0, t2)));
-  vst1q_f32(d + ds, vreinterpretq_f32_f64(vtrn1q_f64(t1, t3)));
-  vst1q_f32(d + 2 * ds, vreinterpretq_f32_f64(vtrn2q_f64(t0, t2)));
-  vst1q_f32(d + 3 * ds, vreinterpretq_f32_f64(vtrn2q_f64(t1, t3)));
+  float32x4_t r[4] = {vld1q_f32(s), vld1q_f32(s + rs), vld1q_f32(s + 2 * rs), vld1q_f32(s + 3 * rs)};
+  TransposeBlock(r);
+  for (int c = 0; c < 4; c++) vst1q_f32(d + c * ds, r[c]);
 }
 #endif
 
