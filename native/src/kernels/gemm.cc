@@ -230,6 +230,44 @@ void GemmBlock(const GemmCall<T>& g, int64_t b, int64_t m0, int64_t m1, int64_t 
   }
 }
 
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+// Products on one thread skip packing when both operands are plain row-major views that fit in L2
+// together and the depth is one block: the micro-kernel reads them where they are
+// (MicroKernelDirect), A's rows from L1 and B's from L2. Measured on one Zen 4 core (float32,
+// n³): 64: 95 → 111 GFLOP/s (packing took ~1 µs of ~6), 128: 105 → 114, 256: 108 → 115.
+constexpr int64_t kDirectBytes = int64_t(256) << 10;  // (m + n) · k elements at most, in bytes
+
+template <class T>
+bool DirectEligible(const GemmCall<T>& g) {
+  return g.a.pack == nullptr && g.bt.pack == nullptr && g.a.ks == 1 && g.bt.rs == 1 && g.c_cs == 1 && g.k > 0 &&
+         g.k <= GemmBlocking<T>::KC && (g.m + g.n) * g.k * int64_t(sizeof(T)) <= kDirectBytes;
+}
+
+template <class T>
+void DirectGemm(const GemmCall<T>& g) {
+  using B = GemmBlocking<T>;
+  constexpr int MR = B::MR, NR = B::NV * VecOf<T>::V::W;
+  for (int64_t b = 0; b < g.batch; b++) {
+    const T* a = g.a.p + g.a.batch.Offset(b);
+    const T* bt = g.bt.p + g.bt.batch.Offset(b);
+    T* c = g.c + g.c_batch.Offset(b);
+    for (int64_t i = 0; i < g.m; i += MR) {
+      const int mr = g.m - i < MR ? static_cast<int>(g.m - i) : MR;
+      for (int64_t j = 0; j < g.n; j += NR) {
+        T* tile = c + i * g.c_rs + j;
+        if (g.n - j >= NR) {
+          MicroKernelDirect<T, MR, B::NV, true>(g.k, a + i * g.a.rs, g.a.rs, bt + j, g.bt.ks, tile, g.c_rs, mr, NR,
+                                                g.alpha, g.beta);
+        } else {
+          MicroKernelDirect<T, MR, B::NV, false>(g.k, a + i * g.a.rs, g.a.rs, bt + j, g.bt.ks, tile, g.c_rs, mr,
+                                                 static_cast<int>(g.n - j), g.alpha, g.beta);
+        }
+      }
+    }
+  }
+}
+#endif
+
 // How the work is cut: `units` = batch × tm × tn slices of C. Threads take slices one at a time
 // as they finish (an atomic counter), so a thread the OS parks on a busy machine holds up one
 // slice, not half the product, and a thread with none left helps with the blocks still open
@@ -311,6 +349,12 @@ int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return TL_OK;
   const int64_t macs = g.batch * g.m * g.n * (g.k > 0 ? g.k : 1);
   int nth = ThreadsFor(rt, macs, kGrainMacs);
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+  if (nth <= 1 && DirectEligible(g)) {
+    DirectGemm(g);
+    return TL_OK;
+  }
+#endif
   GemmJob<T> job;
   job.g = &g;
   job.status = TL_OK;

@@ -179,6 +179,40 @@ __attribute__((noinline)) void MicroKernel(int64_t kc, const T* __restrict a, co
   StoreTile<T, MR, NV>(acc, c, rsc, csc, m, n, alpha, beta);
 }
 
+#if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
+// MicroKernel on unpacked operands, for products small enough that packing them costs more than it
+// saves (gemm.cc, DirectGemm): A row i at a + i · lda (k contiguous; rows past m repeat row m − 1,
+// whose sums StoreTile drops), B row k at b + k · ldb (n contiguous; the last panel's n < NR
+// columns read with masked loads). The same sums in the same order as the packed path.
+template <class T, int MR, int NV, bool kWhole>
+__attribute__((noinline)) void MicroKernelDirect(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+                                                 int64_t rsc, int m, int n, T alpha, T beta) {
+  using V = typename VecOf<T>::V;
+  constexpr int W = V::W;
+  typename V::V acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++) {
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) acc[i][v] = V::set1(T(0));
+  }
+  int64_t row[MR];
+  for (int i = 0; i < MR; i++) row[i] = (i < m ? i : m - 1) * lda;
+  for (int64_t k = 0; k < kc; k++) {
+    typename V::V bv[NV];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; v++) bv[v] = kWhole ? V::load(b + v * W) : V::loadn(b + v * W, n - v * W);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const typename V::V ai = V::set1(a[row[i] + k]);
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; v++) acc[i][v] = V::fma(ai, bv[v], acc[i][v]);
+    }
+    b += ldb;
+  }
+  StoreTile<T, MR, NV>(acc, c, rsc, 1, m, n, alpha, beta);
+}
+#endif
+
 }  // namespace TENSILE_ISA
 }  // namespace tensile
 
