@@ -142,26 +142,29 @@ test("native gemm: small row-major products read in place are bit-identical to t
   const addon = requireNative();
   const before = addon.getNumThreads();
   try {
-    // One thread, plain row-major operands, (m + n)·k within 256 KB and k within one depth block:
-    // the AVX levels multiply without packing (gemm.cc, DirectGemm). The same A read through a
-    // transposed view is packed; every element must sum the same terms in the same order.
-    tl.setNumThreads(1);
-    forEachIsa((isa) => {
-      for (const dtype of ["float32", "float64"] as const) {
-        for (const [m, k, n] of [[64, 64, 64], [7, 3, 5], [33, 100, 47], [1, 256, 1], [9, 200, 130]]) {
-          tl.manualSeed(7);
-          const a = tl.randn([m, k], { dtype });
-          const b = tl.randn([k, n], { dtype });
-          const direct = tl.matmul(a, b);
-          const packed = tl.matmul(a.t().contiguous().t(), b);
-          assert.deepEqual(direct.dataSync(), packed.dataSync(), `${m}x${k}x${n} ${dtype} (${isa})`);
-          tl.setBackend("js");
-          const reference = tl.matmul(onBackend(a, "js"), onBackend(b, "js"));
-          tl.setBackend("native");
-          assertCloseToScale(direct, onBackend(reference, "native"), scaleTol(dtype), `${m}x${k}x${n} ${dtype} vs js (${isa})`);
+    // Plain row-major operands, (m + n)·k within 512 KB and k within one depth block: the AVX
+    // levels multiply without packing (gemm.cc, DirectRows), on one thread or split by rows. The
+    // same A read through a transposed view is packed; every element must sum the same terms in
+    // the same order.
+    for (const threads of [1, 2]) {
+      tl.setNumThreads(threads);
+      forEachIsa((isa) => {
+        for (const dtype of ["float32", "float64"] as const) {
+          for (const [m, k, n] of [[64, 64, 64], [7, 3, 5], [33, 100, 47], [1, 256, 1], [9, 200, 130], [256, 256, 256]]) {
+            tl.manualSeed(7);
+            const a = tl.randn([m, k], { dtype });
+            const b = tl.randn([k, n], { dtype });
+            const direct = tl.matmul(a, b);
+            const packed = tl.matmul(a.t().contiguous().t(), b);
+            assert.deepEqual(direct.dataSync(), packed.dataSync(), `${m}x${k}x${n} ${dtype} (${isa})`);
+            tl.setBackend("js");
+            const reference = tl.matmul(onBackend(a, "js"), onBackend(b, "js"));
+            tl.setBackend("native");
+            assertCloseToScale(direct, onBackend(reference, "native"), scaleTol(dtype), `${m}x${k}x${n} ${dtype} vs js (${isa})`);
+          }
         }
-      }
-    });
+      });
+    }
   } finally {
     tl.setNumThreads(before);
   }
