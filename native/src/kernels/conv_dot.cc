@@ -82,20 +82,22 @@ __attribute__((noinline)) void DotTile(const DotImage<T>* imgs, int64_t count, i
 // Most threads a job keeps per-thread results for (the pool's own limit).
 constexpr int kMaxThreads = 256;
 
-// Two ways to share the work. By images: threads take runs of images from an atomic counter (a
-// parked thread holds up one run) and sum them into a C of their own, added up afterwards. By
-// tiles (when C is too large to keep per thread): a fixed share of C's tiles each, every thread
-// preparing every image.
+// Two ways to share the work. By images: slice i sums runs i, i + nth, ... of images, a fixed set
+// in a fixed order, into a C of its own at the end of the calling thread's scratch (two slices run
+// by one thread never share it), and the Cs are added in slice order: the same bits on every call
+// (runs claimed as threads finished made training irreproducible on 2 threads). By tiles (when C
+// is too large to keep per slice): a fixed share of C's tiles each, every thread preparing every
+// image.
 template <class T>
 struct DotJob {
   const DotCall<T>* call;
   int64_t mt, kt;        // tiles per group along m and k
   size_t stride;         // scratch bytes per prepared image
-  size_t partial_bytes;  // by_images: bytes of one thread's partial C (all groups)
+  size_t partial_bytes;  // by_images: bytes of one slice's partial C (all groups)
   bool by_images;
   int64_t run;           // by_images: images per unit
-  int64_t next;          // by_images: the next unit (__atomic builtins)
-  T* partial[kMaxThreads];
+  T* partials;           // by_images: slice i's C at partials + i · partial_bytes / sizeof(T)
+  bool used[kMaxThreads];
   volatile int status;
 };
 
@@ -135,19 +137,18 @@ void DotTask(void* p, int ith, int nth) {
     return;
   }
   if (job.by_images) {
-    T* partial = reinterpret_cast<T*>(scratch);
+    T* partial = job.partials + ith * static_cast<int64_t>(job.partial_bytes / sizeof(T));
+    // Images are prepared from the start of this thread's scratch, below the calling thread's Cs.
+    const size_t area = kConvScratchBytes - job.partial_bytes * size_t(nth);
     bool fresh = true;
-    for (;;) {
-      const int64_t na = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED) * job.run;
-      if (na >= call.images) break;
+    for (int64_t na = ith * job.run; na < call.images; na += nth * job.run) {
       const int64_t nb = call.images - na < job.run ? call.images : na + job.run;
       for (int64_t gi = 0; gi < call.groups; gi++) {
-        DotGroup(call, job, gi, 0, per_group, na, nb, scratch + job.partial_bytes,
-                 kConvScratchBytes - job.partial_bytes, partial + gi * call.m * call.k, call.k, fresh);
+        DotGroup(call, job, gi, 0, per_group, na, nb, scratch, area, partial + gi * call.m * call.k, call.k, fresh);
       }
       fresh = false;
     }
-    if (!fresh) job.partial[ith] = partial;
+    job.used[ith] = !fresh;
     return;
   }
   int64_t u0, u1;
@@ -181,15 +182,20 @@ int Dot(const DotCall<T>& call, const tl_runtime* rt) {
   int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kConvGrainMacs) : rt->n_threads;
   if (nth > kMaxThreads) nth = kMaxThreads;
   // Splitting images lets each thread prepare only its own images (splitting tiles, every thread
-  // prepares every image); it needs a partial C per thread, so only for a small C.
+  // prepares every image); it needs a partial C per slice, so only for a small C.
   job.partial_bytes = Align64(size_t(call.groups * call.m * call.k) * sizeof(T));
-  job.by_images = nth > 1 && call.images >= nth && job.partial_bytes <= kConvScratchBytes / 4 &&
-                  job.partial_bytes + job.stride <= kConvScratchBytes;
-  job.next = 0;
+  const size_t all_partials = job.partial_bytes * size_t(nth);
+  job.by_images = nth > 1 && call.images >= nth && all_partials <= kConvScratchBytes / 4 &&
+                  all_partials + job.stride <= kConvScratchBytes;
   job.run = job.by_images ? CeilDiv(call.images, 4 * int64_t(nth)) : 1;  // about four runs per thread
   const int64_t units = job.by_images ? CeilDiv(call.images, job.run) : call.groups * job.mt * job.kt;
   if (nth > units) nth = static_cast<int>(units);
-  for (int t = 0; t < nth; t++) job.partial[t] = nullptr;
+  if (job.by_images) {
+    char* own = ConvScratch();
+    if (own == nullptr) return TL_ERR_NOMEM;
+    job.partials = reinterpret_cast<T*>(own + kConvScratchBytes - job.partial_bytes * size_t(nth));
+    for (int t = 0; t < nth; t++) job.used[t] = false;
+  }
   rt->parallel_for(nth, DotTask<T>, &job);
   if (job.status != TL_OK || !job.by_images) return job.status;
   for (int64_t g = 0; g < call.groups; g++) {
@@ -198,7 +204,9 @@ int Dot(const DotCall<T>& call, const tl_runtime* rt) {
       const int64_t at = (g * call.m + i) * call.k;
       for (int64_t j = 0; j < call.k; j++) {
         T sum = T(0);
-        for (int t = 0; t < nth; t++) sum += job.partial[t] != nullptr ? job.partial[t][at + j] : T(0);
+        for (int t = 0; t < nth; t++) {
+          sum += job.used[t] ? job.partials[t * static_cast<int64_t>(job.partial_bytes / sizeof(T)) + at + j] : T(0);
+        }
         row[j] = sum;
       }
     }

@@ -215,16 +215,20 @@ struct OuterJob {
   int64_t chunk;        // images prepared at once
   bool direct;          // tiles read the images themselves (prepare_d), not planes (prepare_t)
   int64_t run;          // images per unit
-  int64_t next;         // the next unit (__atomic builtins)
-  T* partial[kMaxThreads];
-  int threads;          // partial[0, threads) hold Cᵀ or null
+  // Slice i's Cᵀ at partials + i · ct_elems, at the end of the calling thread's scratch (own), so
+  // two slices run by one thread never share it; the caller prepares images below them.
+  T* partials;
+  int64_t ct_elems;
+  bool used[kMaxThreads];
+  int threads;          // used[0, threads): slice i summed some images
   volatile int status;
 };
 
 // Elements of Cᵀ partials worth a thread in the final sum.
 constexpr int64_t kReduceGrain = int64_t(1) << 15;
 
-// C[g][i][j] = Σ over threads of Cᵀ[g][j][i], for this thread's share of the (g, j) rows of Cᵀ.
+// C[g][i][j] = Σ over slices, in slice order, of Cᵀ[g][j][i], for this thread's share of the (g, j)
+// rows of Cᵀ.
 template <class T>
 void ReduceTask(void* p, int ith, int nth) {
   const OuterJob<T>& job = *static_cast<const OuterJob<T>*>(p);
@@ -236,7 +240,7 @@ void ReduceTask(void* p, int ith, int nth) {
     T* col = call.c + g * call.c_group + j;
     for (int64_t i = 0; i < call.m; i++) {
       T sum = T(0);
-      for (int t = 0; t < job.threads; t++) sum += job.partial[t] != nullptr ? job.partial[t][r * job.mp + i] : T(0);
+      for (int t = 0; t < job.threads; t++) sum += job.used[t] ? job.partials[t * job.ct_elems + r * job.mp + i] : T(0);
       col[i * call.c_rs] = sum;
     }
   }
@@ -274,7 +278,7 @@ void QueueSources(const DotCall<T>& call, int64_t gi, int64_t n0, int64_t n1, in
 }
 
 template <class T>
-void OuterTask(void* p, int ith, int) {
+void OuterTask(void* p, int ith, int nth) {
   OuterJob<T>& job = *static_cast<OuterJob<T>*>(p);
   const DotCall<T>& call = *job.call;
   constexpr int W = VecOf<T>::V::W;
@@ -283,8 +287,8 @@ void OuterTask(void* p, int ith, int) {
     job.status = TL_ERR_NOMEM;
     return;
   }
-  T* ct = reinterpret_cast<T*>(scratch);
-  char* area = scratch + job.ct_bytes;
+  T* ct = job.partials + ith * job.ct_elems;
+  char* area = scratch;  // job.chunk images fit the smaller area, the calling thread's
   const int64_t nv = job.mp / W;
   const DotTaps& tp = call.taps;
   const int64_t taps = tp.kh * tp.kw;
@@ -297,11 +301,14 @@ void OuterTask(void* p, int ith, int) {
   DotImage<T> imgs[kMaxChunk];
   Prefetch pf;
   bool fresh = true;
-  // Runs are claimed one ahead, so that the next run's first images can be prefetched.
-  int64_t na = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED) * job.run;
+  // Slice ith sums runs ith, ith + nth, ...: a fixed set in a fixed order into its own Cᵀ, so the
+  // total is the same bits on every call (runs claimed as threads finished made training
+  // irreproducible on 2 threads). The next run is known ahead, so its first images can be
+  // prefetched.
+  int64_t na = ith * job.run;
   while (na < call.images) {
     const int64_t nb = call.images - na < job.run ? call.images : na + job.run;
-    const int64_t next = __atomic_fetch_add(&job.next, 1, __ATOMIC_RELAXED) * job.run;
+    const int64_t next = na + nth * job.run;
     for (int64_t gi = 0; gi < call.groups; gi++) {
       T* ctg = ct + gi * call.k * job.mp;
       for (int64_t n0 = na; n0 < nb; n0 += job.chunk) {
@@ -348,7 +355,7 @@ void OuterTask(void* p, int ith, int) {
     fresh = false;
     na = next;
   }
-  if (!fresh) job.partial[ith] = ct;
+  job.used[ith] = !fresh;
 }
 
 // Whether broadcasting beats the row engine on this geometry. The row engine wastes the lanes
@@ -386,14 +393,16 @@ int Outer(const DotCall<T>& call, const tl_runtime* rt) {
   job.direct = UseDirect(call);
   job.stride = Align64(job.direct ? call.scratch_d : call.scratch_t);
   job.ct_bytes = Align64(size_t(call.groups * call.k * job.mp) * sizeof(T));
-  if (job.ct_bytes > kConvScratchBytes / 4 || job.ct_bytes + job.stride > kConvScratchBytes) return TL_ERR_UNSUPPORTED;
   int nth = call.macs > 0 ? ThreadsFor(rt, call.macs, kConvGrainMacs) : rt->n_threads;
   if (nth > kMaxThreads) nth = kMaxThreads;
+  // Every slice's Cᵀ lives in the calling thread's scratch, beside room for at least one image.
+  const size_t all_ct = job.ct_bytes * size_t(nth);
+  if (all_ct > kConvScratchBytes / 4 || all_ct + job.stride > kConvScratchBytes) return TL_ERR_UNSUPPORTED;
   // Images are the unit of work: with fewer images than threads, the row engine splits tiles.
   if (call.images < nth || !OuterWins(call)) return TL_ERR_UNSUPPORTED;
-  // About eight runs per thread: a thread that ends early can take over most of the rest.
+  // About eight runs per thread.
   job.run = CeilDiv(call.images, 8 * int64_t(nth));
-  const size_t room = (kConvScratchBytes - job.ct_bytes) / job.stride;
+  const size_t room = (kConvScratchBytes - all_ct) / job.stride;
   // Direct tiles reread the images themselves too.
   const size_t per_image =
       job.stride + (job.direct ? size_t(call.taps.cg * call.taps.h * call.taps.w) * sizeof(T) : size_t(0));
@@ -401,10 +410,13 @@ int Outer(const DotCall<T>& call, const tl_runtime* rt) {
   int64_t chunk = static_cast<int64_t>(want < 1 ? 1 : (want < room ? want : room));
   if (chunk > kMaxChunk) chunk = kMaxChunk;
   job.chunk = chunk;
-  job.next = 0;
   const int64_t units = CeilDiv(call.images, job.run);
   if (nth > units) nth = static_cast<int>(units);
-  for (int t = 0; t < nth; t++) job.partial[t] = nullptr;
+  char* own = ConvScratch();
+  if (own == nullptr) return TL_ERR_NOMEM;
+  job.ct_elems = static_cast<int64_t>(job.ct_bytes / sizeof(T));
+  job.partials = reinterpret_cast<T*>(own + kConvScratchBytes - job.ct_bytes * size_t(nth));
+  for (int t = 0; t < nth; t++) job.used[t] = false;
   rt->parallel_for(nth, OuterTask<T>, &job);
   if (job.status != TL_OK) return job.status;
   job.threads = nth;

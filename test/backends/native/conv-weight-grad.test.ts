@@ -107,3 +107,41 @@ for (const dtype of ["float32", "float64"] as const) {
     });
   }
 }
+
+// Two threads split the images into fixed runs per slice and add the slices' sums in order, so a
+// repeated call gives the same bits, whichever thread ran which slice and when. The shapes reach
+// the outer-product engines and the row engine's split by images (o < a vector: "few outputs").
+test("native conv2dWeightGrad on 2 threads gives the same bits on every call", () => {
+  requireNative();
+  const cases: Case[] = [
+    { name: "1→32 on 28×28 (the MNIST CNN's first layer)", n: 64, c: 1, h: 28, w: 28, o: 32, kh: 3, kw: 3, padding: [1, 1, 1, 1] },
+    { name: "8→16 on 12×12", n: 48, c: 8, h: 12, w: 12, o: 16, kh: 3, kw: 3, padding: [1, 1, 1, 1] },
+    { name: "11→5 (few outputs: the row engine)", n: 48, c: 11, h: 9, w: 10, o: 5, kh: 3, kw: 3, padding: [1, 1, 1, 1] },
+  ];
+  const before = tl.getNumThreads();
+  tl.setNumThreads(2);
+  try {
+    for (const k of cases) {
+      const padding = k.padding ?? [0, 0, 0, 0];
+      const attrs = { stride: [1, 1], padding, dilation: [1, 1], groups: 1, kernelSize: [k.kh, k.kw] };
+      tl.manualSeed(3);
+      const x = tl.randn([k.n, k.c, k.h, k.w]);
+      const gy = tl.randn([k.n, k.o, k.h, k.w]);
+      forEachIsa((isa) => {
+        const first = (weightGrad([x, gy], attrs) as Tensor).dataSync();
+        for (let call = 1; call < 8; call++) {
+          // Busy the pool in between, so the slices land on threads in other orders.
+          tl.matmul(tl.randn([64, 64]), tl.randn([64, 64])).dispose();
+          const again = (weightGrad([x, gy], attrs) as Tensor).dataSync();
+          for (let i = 0; i < first.length; i++) {
+            if (!Object.is(again[i], first[i])) {
+              throw new Error(`${k.name} (${isa}), call ${call}: element ${i} is ${again[i]}, the first call gave ${first[i]}`);
+            }
+          }
+        }
+      });
+    }
+  } finally {
+    tl.setNumThreads(before);
+  }
+});
