@@ -96,7 +96,8 @@ struct DotJob {
   size_t partial_bytes;  // by_images: bytes of one slice's partial C (all groups)
   bool by_images;
   int64_t run;           // by_images: images per unit
-  T* partials;           // by_images: slice i's C at partials + i · partial_bytes / sizeof(T)
+  T* partials;           // by_images: slice i's C at partials + i · partial_elems
+  int64_t partial_elems;
   bool used[kMaxThreads];
   volatile int status;
 };
@@ -137,7 +138,7 @@ void DotTask(void* p, int ith, int nth) {
     return;
   }
   if (job.by_images) {
-    T* partial = job.partials + ith * static_cast<int64_t>(job.partial_bytes / sizeof(T));
+    T* partial = job.partials + ith * job.partial_elems;
     // Images are prepared from the start of this thread's scratch, below the calling thread's Cs.
     const size_t area = kConvScratchBytes - job.partial_bytes * size_t(nth);
     bool fresh = true;
@@ -194,6 +195,7 @@ int Dot(const DotCall<T>& call, const tl_runtime* rt) {
     char* own = ConvScratch();
     if (own == nullptr) return TL_ERR_NOMEM;
     job.partials = reinterpret_cast<T*>(own + kConvScratchBytes - job.partial_bytes * size_t(nth));
+    job.partial_elems = static_cast<int64_t>(job.partial_bytes / sizeof(T));
     for (int t = 0; t < nth; t++) job.used[t] = false;
   }
   rt->parallel_for(nth, DotTask<T>, &job);
@@ -204,9 +206,7 @@ int Dot(const DotCall<T>& call, const tl_runtime* rt) {
       const int64_t at = (g * call.m + i) * call.k;
       for (int64_t j = 0; j < call.k; j++) {
         T sum = T(0);
-        for (int t = 0; t < nth; t++) {
-          sum += job.used[t] ? job.partials[t * static_cast<int64_t>(job.partial_bytes / sizeof(T)) + at + j] : T(0);
-        }
+        for (int t = 0; t < nth; t++) sum += job.used[t] ? job.partials[t * job.partial_elems + at + j] : T(0);
         row[j] = sum;
       }
     }

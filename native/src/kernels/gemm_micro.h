@@ -181,7 +181,7 @@ __attribute__((noinline)) void MicroKernel(int64_t kc, const T* __restrict a, co
 
 #if defined(TENSILE_ISA_AVX512) || defined(TENSILE_ISA_AVX2)
 // MicroKernel on unpacked operands, for products small enough that packing them costs more than it
-// saves (gemm.cc, DirectGemm): A row i at a + i · lda (k contiguous; rows past m repeat row m − 1,
+// saves (gemm.cc, DirectRows): A row i at a + i · lda (k contiguous; rows past m repeat row m − 1,
 // whose sums StoreTile drops), B row k at b + k · ldb (n contiguous; the last panel's n < NR
 // columns read with masked loads). The same sums in the same order as the packed path.
 template <class T, int MR, int NV, bool kWhole>
@@ -200,7 +200,11 @@ __attribute__((noinline)) void MicroKernelDirect(int64_t kc, const T* a, int64_t
   for (int64_t k = 0; k < kc; k++) {
     typename V::V bv[NV];
 #pragma GCC unroll 16
-    for (int v = 0; v < NV; v++) bv[v] = kWhole ? V::load(b + v * W) : V::loadn(b + v * W, n - v * W);
+    for (int v = 0; v < NV; v++) {
+      // A vector wholly past n is not loaded at all (a masked load takes no count ≤ 0).
+      const int cnt = n - v * W;
+      bv[v] = kWhole ? V::load(b + v * W) : (cnt > 0 ? V::loadn(b + v * W, cnt) : V::set1(T(0)));
+    }
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++) {
       const typename V::V ai = V::set1(a[row[i] + k]);
