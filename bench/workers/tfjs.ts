@@ -52,6 +52,14 @@ function trainer(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Runner {
   };
 }
 
+/**
+ * The first element of `t`, read as PyTorch's worker reads it: through a one-element slice, so the
+ * sync copies one number and not the whole result (16 MB for W1 at n = 2048).
+ */
+function firstElement(t: tf.Tensor): number {
+  return tf.tidy(() => t.reshape([-1]).slice(0, 1).dataSync()[0]);
+}
+
 function inference(model: tf.LayersModel, x: tf.Tensor): Runner {
   let last: tf.Tensor | null = null;
   return {
@@ -59,7 +67,7 @@ function inference(model: tf.LayersModel, x: tf.Tensor): Runner {
       last?.dispose();
       last = model.predict(x) as tf.Tensor;
     },
-    sync: () => (last ? last.dataSync()[0] : NaN),
+    sync: () => (last ? firstElement(last) : NaN),
     dispose() {
       last?.dispose();
       x.dispose();
@@ -75,7 +83,7 @@ function opRunner(a: tf.Tensor, b: tf.Tensor, op: (a: tf.Tensor, b: tf.Tensor) =
       last?.dispose();
       last = op(a, b);
     },
-    sync: () => (last ? last.dataSync()[0] : NaN),
+    sync: () => (last ? firstElement(last) : NaN),
     dispose() {
       for (const t of [a, b, last]) t?.dispose();
     },
