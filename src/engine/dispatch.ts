@@ -29,11 +29,6 @@ export interface OpSpec<A> {
   readonly grad?: GradFn<A>;
   /** The kernel's key when it differs from the op's name (e.g. a 2-D matmul runs the batched kernel). */
   readonly kernel?: string;
-  /**
-   * Views the kernel sees instead of the tensors (called once for the inputs, once for the output),
-   * e.g. 2-D operands as batches of one: plain layouts over the same storage, no Tensor objects.
-   */
-  readonly kernelViews?: (tensors: readonly TensorView[]) => TensorView[];
 }
 
 export interface ViewSpec<A> {
@@ -226,7 +221,7 @@ function record<A>(name: string, inputs: readonly Tensor[], output: Tensor, attr
 export function defineOp<A = Record<string, never>>(spec: OpSpec<A>): Op<A> {
   const name = spec.name;
   const kernelName = spec.kernel ?? name;
-  const { infer, grad, kernelViews } = spec;
+  const { infer, grad } = spec;
   // The last route used: an op in a loop runs on one backend, so this skips two map lookups.
   let last: Route | null = null;
   const op: Op<A> = (inputs, attrs) => {
@@ -237,9 +232,7 @@ export function defineOp<A = Record<string, never>>(spec: OpSpec<A>): Op<A> {
     const overwrites = route.kernelBackend === backend && route.kernel.overwrites === true;
     const out = allocTensor(backend, shape, dtype, !overwrites);
     if (out.size > 0) {
-      const kattrs = (kernelAttrs ?? attrs) as Record<string, unknown>;
-      if (kernelViews === undefined) runRoute(route, inputs, [out], kattrs);
-      else runRoute(route, kernelViews(inputs), [kernelViews([out])[0]], kattrs);
+      runRoute(route, inputs, [out], (kernelAttrs ?? attrs) as Record<string, unknown>);
     }
     record(name, inputs, out, attrs, grad);
     return out;

@@ -1,7 +1,6 @@
 import { check, fmtShape } from "../core/errors.js";
 import { viewStrides } from "../core/layout.js";
 import { sizeOf, shapesEqual } from "../core/shape.js";
-import type { TensorView } from "../backend/backend.js";
 import { defineOp, type Op } from "../engine/dispatch.js";
 import { tidy } from "../engine/scope.js";
 import { Tensor } from "../engine/tensor.js";
@@ -29,21 +28,14 @@ const matmulOp: Op<Record<string, never>> = defineOp({
 
 const NO_ATTRS: Record<string, never> = Object.freeze({});
 
-/** A matrix [r, c] as a batch of one [1, r, c] over the same memory: what the batched kernel takes. */
-function asBatch(t: TensorView): TensorView {
-  const [r, c] = t.shape;
-  return { storage: t.storage, dtype: t.dtype, shape: [1, r, c], strides: [r * c, t.strides[0], t.strides[1]], offset: t.offset };
-}
-
 /**
- * 2-D a [M, K] · b [K, N] → [M, N], the common case (linear layers, a user's mm): the batched
- * kernel sees the operands as batches of one, so no reshape or unsqueeze tensors are made.
+ * 2-D a [M, K] · b [K, N] → [M, N], the common case (linear layers, a user's mm): the matmul kernel
+ * takes 2-D operands as they are (a batch of one), so no reshape or unsqueeze is made per call.
  * Gradients are 2-D products of transposed views.
  */
 const mm2Op: Op<Record<string, never>> = defineOp({
   name: "mm",
   kernel: "matmul",
-  kernelViews: (tensors) => tensors.map(asBatch),
   infer: ([a, b]) => ({ shape: [a.shape[0], b.shape[1]], dtype: a.dtype }),
   grad: (ctx, gy) => {
     const [a, b] = ctx.inputs;

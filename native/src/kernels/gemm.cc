@@ -412,20 +412,32 @@ int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
   return job.status;
 }
 
+// A [B, R, C] operand's dims and strides, or a [R, C] one's as a batch of one (batch stride 0).
+struct MatrixDims {
+  int64_t batch, rows, cols, batch_stride, row_stride, col_stride;
+};
+MatrixDims DimsOf(const tl_tensor& t) {
+  const int o = t.ndim - 2;  // 1 for a batch, 0 for a matrix
+  return {o == 1 ? t.shape[0] : 1, t.shape[o], t.shape[o + 1], o == 1 && t.shape[0] != 1 ? t.strides[0] : 0,
+          t.strides[o], t.strides[o + 1]};
+}
+
 // matmul: a [B, M, K] · b [B, K, N] → out [B, M, N] (contiguous), inputs with any strides (a
-// transposed operand is a stride swap, a broadcast batch stride 0). Same contract as the js kernel.
+// transposed operand is a stride swap, a broadcast batch stride 0); or all three 2-D, a [M, K] ·
+// b [K, N] → out [M, N] (mm: no batch-of-one views built per call). Same contract as the js kernel.
 template <class T>
 int MatmulT(const tl_args* args, const tl_runtime* rt) {
   const tl_tensor& a = args->t[0];
   const tl_tensor& b = args->t[1];
   const tl_tensor& out = args->t[2];
+  const MatrixDims da = DimsOf(a), db = DimsOf(b), dc = DimsOf(out);
   GemmCall<T> g;
-  g.batch = out.shape[0];
-  g.m = a.shape[1];
-  g.k = a.shape[2];
-  g.n = b.shape[2];
-  g.a = StridedOperand<T>(Base<const T>(a), a.strides[1], a.strides[2], a.shape[0] == 1 ? 0 : a.strides[0]);
-  g.bt = StridedOperand<T>(Base<const T>(b), b.strides[2], b.strides[1], b.shape[0] == 1 ? 0 : b.strides[0]);
+  g.batch = dc.batch;
+  g.m = da.rows;
+  g.k = da.cols;
+  g.n = db.cols;
+  g.a = StridedOperand<T>(Base<const T>(a), da.row_stride, da.col_stride, da.batch_stride);
+  g.bt = StridedOperand<T>(Base<const T>(b), db.col_stride, db.row_stride, db.batch_stride);
   g.c = Base<T>(out);
   g.c_rs = g.n;
   g.c_cs = 1;
@@ -438,10 +450,10 @@ int Matmul(const tl_args* args, const tl_runtime* rt) {
   const tl_tensor& a = args->t[0];
   const tl_tensor& b = args->t[1];
   const tl_tensor& out = args->t[2];
-  if (a.ndim != 3 || b.ndim != 3 || out.ndim != 3) return TL_ERR_ARGS;
-  const int64_t batch = out.shape[0];
-  if (a.shape[2] != b.shape[1] || out.shape[1] != a.shape[1] || out.shape[2] != b.shape[2] ||
-      (a.shape[0] != batch && a.shape[0] != 1) || (b.shape[0] != batch && b.shape[0] != 1)) {
+  if ((a.ndim != 3 && a.ndim != 2) || b.ndim != a.ndim || out.ndim != a.ndim) return TL_ERR_ARGS;
+  const MatrixDims da = DimsOf(a), db = DimsOf(b), dc = DimsOf(out);
+  if (da.cols != db.rows || dc.rows != da.rows || dc.cols != db.cols || (da.batch != dc.batch && da.batch != 1) ||
+      (db.batch != dc.batch && db.batch != 1)) {
     return TL_ERR_ARGS;
   }
   if (a.dtype != b.dtype || a.dtype != out.dtype) return TL_ERR_UNSUPPORTED;
@@ -462,6 +474,6 @@ int Gemm(const GemmCall<double>& call, const tl_runtime* rt) { return RunGemm(ca
 }  // namespace tensile
 
 TL_FAMILY_TABLE(gemm) = {
-    {"matmul", tensile::TENSILE_ISA::Matmul},  // a [B,M,K] · b [B,K,N] → [B,M,N]; no attrs
+    {"matmul", tensile::TENSILE_ISA::Matmul},  // a [B,M,K] · b [B,K,N] → [B,M,N], or all 2-D; no attrs
     {nullptr, nullptr},
 };

@@ -97,13 +97,15 @@ export function packMatrix(src: TypedArray, off: number, rows: number, cols: num
 
 /**
  * out[b] = a[b] · bm[b] for a [B, M, K] and bm [B, K, N] with any strides (a transpose is a stride
- * swap, a broadcast batch is stride 0). The inner product wants A contiguous along K and B
- * contiguous along K (i.e. transposed, as in `x.matmul(w.t())`); an operand that is not is packed
- * into a scratch buffer once per distinct batch.
+ * swap, a broadcast batch is stride 0), or the same without the batch dim: a [M, K] · bm [K, N] →
+ * out [M, N] (mm's operands as they are, no batch-of-one views to build per call). The inner product
+ * wants A contiguous along K and B contiguous along K (i.e. transposed, as in `x.matmul(w.t())`); an
+ * operand that is not is packed into a scratch buffer once per distinct batch.
  */
 const matmul: Kernel = ([a, bm], [out]) => {
-  const [batch, m, depth] = a.shape;
-  const n = bm.shape[2];
+  const batched = a.shape.length === 3;
+  const [batch, m, depth] = batched ? a.shape : [1, a.shape[0], a.shape[1]];
+  const n = bm.shape[batched ? 2 : 1];
   const A = dataOf(a);
   const B = dataOf(bm);
   const C = dataOf(out);
@@ -111,8 +113,8 @@ const matmul: Kernel = ([a, bm], [out]) => {
     C.fill(0);
     return;
   }
-  const [saBatch, saRow, saK] = a.strides;
-  const [sbBatch, sbK, sbCol] = bm.strides;
+  const [saBatch, saRow, saK] = batched ? a.strides : [0, a.strides[0], a.strides[1]];
+  const [sbBatch, sbK, sbCol] = batched ? bm.strides : [0, bm.strides[0], bm.strides[1]];
   const aDirect = saK === 1 || depth === 1;
   const bDirect = sbK === 1 || depth === 1;
   const aTemp = aDirect ? null : typedArrayFor(a.dtype, m * depth);

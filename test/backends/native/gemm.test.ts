@@ -210,3 +210,36 @@ test("native gemm: threads that run out of slices help with the others' blocks, 
     tl.setNumThreads(before);
   }
 });
+
+test("native gemm: the kernel takes 2-D operands as they are (mm), the same as their batch-of-one views", () => {
+  requireNative();
+  tl.manualSeed(3);
+  const native = tl.getBackend().kernels.get("matmul");
+  assert.ok(native);
+  // Plain, transposed and sliced (row stride past the row length) 2-D operands.
+  const base = tl.randn([40, 70]);
+  const cases: [string, Tensor, Tensor][] = [
+    ["nn", tl.randn([33, 70]), tl.randn([70, 29])],
+    ["tn", tl.randn([70, 33]).t(), tl.randn([70, 29])],
+    ["nt", tl.randn([33, 70]), tl.randn([29, 70]).t()],
+    ["sliced", base.narrow(1, 3, 50).narrow(0, 0, 33), tl.randn([50, 29])],
+  ];
+  for (const [name, a, b] of cases) {
+    const [m, n] = [a.shape[0], b.shape[1]];
+    const flat = tl.full([m, n], Number.NaN);
+    native.run([a, b], [flat], {});
+    const batched = tl.full([1, m, n], Number.NaN);
+    native.run([a.unsqueeze(0), b.unsqueeze(0)], [batched], {});
+    assert.deepEqual(flat.dataSync(), batched.dataSync(), `${name}: 2-D vs batch of one`);
+    tl.setBackend("js");
+    const js = tl.getBackend().kernels.get("matmul");
+    assert.ok(js);
+    const reference = tl.full([m, n], Number.NaN);
+    js.run([onBackend(a, "js"), onBackend(b, "js")], [reference], {});
+    tl.setBackend("native");
+    assertCloseToScale(flat, onBackend(reference, "native"), scaleTol("float32"), `${name}: native vs js`);
+  }
+  // Operands of different ranks are the caller's bug: the kernel refuses them rather than guess.
+  assert.throws(() => native.run([tl.randn([1, 4, 5]), tl.randn([5, 6])], [tl.zeros([1, 4, 6])], {}), /wrong number or kind of tensors/);
+  assert.throws(() => native.run([tl.randn([4, 5]), tl.randn([6, 7])], [tl.zeros([4, 7])], {}), /wrong number or kind of tensors/);
+});
