@@ -1,4 +1,4 @@
-// The native GEMM without Node: native/src/kernels/gemm.cc (its AVX-512 build) on the addon's thread
+// The native GEMM without Node: native/src/kernels/gemm.cc (one ISA level's build) on the addon's thread
 // pool, timing square float32 products call by call. For A/B work on the GEMM: the figures carry no
 // JavaScript, allocator or V8 noise, and a build takes seconds. Prints the mean (what the bench's
 // repetitions measure), the median and the best GFLOP/s and their fraction of the FMA peak
@@ -10,6 +10,9 @@
 //     -Inative/include -Inative/src -Inative/src/kernels bench/micro/sgemm_native.cc \
 //     native/src/runtime/threadpool.cc -o /tmp/sgemm_native -lpthread
 //   /tmp/sgemm_native n [threads=2] [calls=20]
+// The AVX2 level: `-mavx2 -mfma -mf16c -DTENSILE_ISA=avx2 -DTENSILE_ISA_AVX2` instead of the AVX-512
+// flags. Compare builds by interleaving them (a b a b ...) over many rounds: the host's noise comes
+// in phases of tens of seconds, longer than one call.
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,11 +52,11 @@ int main(int argc, char** argv) {
     a[i] = float((i * 7919) % 1000) * 1e-3f;
     b[i] = float((i * 104729) % 1000) * 1e-3f;
   }
-  using tensile::avx512::GemmCall;
+  using tensile::TENSILE_ISA::GemmCall;
   GemmCall<float> g;
   g.m = g.n = g.k = n;
-  g.a = tensile::avx512::StridedOperand<float>(a.data(), n, 1, 0);
-  g.bt = tensile::avx512::StridedOperand<float>(b.data(), 1, n, 0);  // B read as Bᵀ: rows of B are its columns
+  g.a = tensile::TENSILE_ISA::StridedOperand<float>(a.data(), n, 1, 0);
+  g.bt = tensile::TENSILE_ISA::StridedOperand<float>(b.data(), 1, n, 0);  // B read as Bᵀ: rows of B are its columns
   g.c = c.data();
   g.c_rs = n;
   g.c_cs = 1;
@@ -62,7 +65,7 @@ int main(int argc, char** argv) {
   std::vector<double> secs;
   for (int r = 0; r < calls + 3; r++) {  // 3 warm-up calls (arenas, page faults)
     const auto t0 = std::chrono::steady_clock::now();
-    if (tensile::avx512::Gemm(g, &rt) != TL_OK) {
+    if (tensile::TENSILE_ISA::Gemm(g, &rt) != TL_OK) {
       fprintf(stderr, "the GEMM failed (packing memory)\n");
       return 1;
     }

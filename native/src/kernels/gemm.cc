@@ -348,8 +348,6 @@ void GemmTask(void* p, int ith, int) {
 constexpr int64_t kGrainMacs = int64_t(1) << 20;
 // Packing one element of A or B costs about as much as this many multiply-adds.
 constexpr double kPackCost = 12;
-// Products from this size on are cut into two slices per thread.
-constexpr int64_t kBalanceMacs = int64_t(1) << 26;
 
 template <class T>
 int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
@@ -373,14 +371,16 @@ int RunGemm(const GemmCall<T>& g, const tl_runtime* rt) {
   job.next = 0;
   job.tm = job.tn = 1;
   const int64_t mp = CeilDiv(g.m, MR), np = CeilDiv(g.n, NR);
-  // Slices per thread: two for a large product (so a parked thread can be covered), one for a
-  // small one (where the extra packing would cost more than a late thread).
-  const int64_t per_thread = macs >= kBalanceMacs ? 2 : 1;
-  if (nth > 1 && g.batch < per_thread * nth) {
+  // One slice per thread: a thread the host parks is covered by the others helping with its open
+  // blocks (OpenBlock), without the extra packing that two slices per thread cost. Two per thread
+  // for products from 2^26 multiply-adds (as before) measured slower at 1024²: AVX-512 207.4
+  // against 212.7 GFLOP/s (mean of 30 interleaved rounds in bench/micro/sgemm_native.cc), AVX2
+  // 203.0 against 209.6 (12 rounds); at 2048² the same within 0.5%.
+  if (nth > 1 && g.batch < nth) {
     // Pick the cut of each item into tm × tn slices that minimizes the waves of slices times a
     // slice's cost: its tile area plus the panels it packs (each slice packs its rows of A once,
     // and its columns of B once per MCL3 rows, see GemmBlock).
-    const int64_t want = CeilDiv(per_thread * nth, g.batch);
+    const int64_t want = CeilDiv(nth, g.batch);
     double best = -1;
     for (int64_t tm = 1; tm <= mp && tm <= 4 * want; tm++) {
       for (int64_t tn = 1; tn <= np && tn <= 4 * want; tn++) {

@@ -17,18 +17,24 @@ namespace TENSILE_ISA {
 // KC × NC of B (in L2) per block. MC (an A block that fits L2) is the direct convolution's block.
 // Zen 4 / AVX-512: one zmm FMA per cycle with latency 4 wants ≥ 4 independent accumulators; 8×32
 // keeps 16, and per k step reads 2 vectors of B and 8 broadcasts of A, well within the load ports.
-// An A micro-panel (MR × KC, 16 KB) stays in L1 while the B block (KC × NC, 512 KB) streams from
-// L2. (12×32 and 14×32 tiles measured no faster: from cache the 8×32 macro-kernel already runs at
-// ~99% of the FMA peak, and their A panels miss the 8 × 8 transposing pack.) KC = 512 rather than
-// 256 halves the passes over C and the packing calls: 2-thread 1024² went from 84-87% of the peak
-// to 88-90% (2048²: 90-91% to 90-92%); KC = 768 or 1024 measured no better, and KC = 128 with
-// NC = 1024 slower.
+// (12×32 and 14×32 tiles measured no faster: from cache the 8×32 macro-kernel already runs at ~99%
+// of the FMA peak, and their A panels miss the 8 × 8 transposing pack.)
+// Float blocks: KC = 1024 (a product with k ≤ 1024 makes one pass over C, written once, never
+// read back), NC = 128 (the B block, KC × NC, stays 512 KB in L2), MCL3 = 512 (the A block,
+// MCL3 × KC, 2 MB in L3). An A micro-panel (MR × KC, 32 KB) then no longer stays in L1 beside B's
+// panel; L2 feeds it easily (one line of A per two k steps against two of B per step). What decided it was a busy host rather than a quiet one: in 30 rounds
+// interleaving builds in bench/micro/sgemm_native.cc (2 threads, GFLOP/s, mean of rounds), against
+// the earlier KC = 512, NC = 256, MCL3 = 1024, both with one slice per thread:
+//   1024²: 212.7 against 204.9; in the rounds where a neighbour loaded the host, 204-210 against
+//          191-198 (an extra pass over a C that no longer fits the cache is what the noise slows);
+//   2048²: 213.4 against 214.7 (two passes either way).
+// On a quiet host all of them read 209-216. KC = 256 (NC = 512) read ~10% slower.
 template <class T>
 struct GemmBlocking;
 
 #if defined(TENSILE_ISA_AVX512)
 template <> struct GemmBlocking<float> {
-  static constexpr int MR = 8, NV = 2, KC = 512, MC = 128, MCL3 = 1024, NC = 256;
+  static constexpr int MR = 8, NV = 2, KC = 1024, MC = 128, MCL3 = 512, NC = 128;
 };
 template <> struct GemmBlocking<double> {
   static constexpr int MR = 8, NV = 2, KC = 256, MC = 128, MCL3 = 512, NC = 256;
