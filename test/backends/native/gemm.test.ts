@@ -70,7 +70,11 @@ for (const dtype of ["float32", "float64"] as const) {
     agree("1025x257x513", () => tl.matmul(randn([1025, 257]), randn([257, 513])), tol);
     agree("1025x513x257", () => tl.matmul(randn([1025, 513]), randn([513, 257])), tol);
     agree("1023x511x255", () => tl.matmul(randn([1023, 511]), randn([511, 255])), tol);
-    agree("67x1537x300 (three depth blocks)", () => tl.matmul(randn([67, 1537]), randn([1537, 300])), tol);
+    agree("67x1537x300 (several depth blocks)", () => tl.matmul(randn([67, 1537]), randn([1537, 300])), tol);
+    // float32's AVX-512 blocks: KC = 1024, NC = 128, MCL3 = 512 (gemm_micro.h).
+    agree("513x1025x129", () => tl.matmul(randn([513, 1025]), randn([1025, 129])), tol);
+    agree("511x1023x127", () => tl.matmul(randn([511, 1023]), randn([1023, 127])), tol);
+    agree("40x3073x70 (three float32 depth blocks)", () => tl.matmul(randn([40, 3073]), randn([3073, 70])), tol);
     agree("1023x255x511", () => tl.matmul(randn([1023, 255]), randn([255, 511])), tol);
     agree("1021x256x257 tn", () => tl.matmul(randn([256, 1021]).t(), randn([256, 257])), tol);
     agree("513x511x255 nt", () => tl.matmul(randn([513, 511]), randn([255, 511]).t()), tol);
@@ -150,7 +154,7 @@ test("native gemm: small row-major products read in place are bit-identical to t
       tl.setNumThreads(threads);
       forEachIsa((isa) => {
         for (const dtype of ["float32", "float64"] as const) {
-          for (const [m, k, n] of [[64, 64, 64], [7, 3, 5], [33, 100, 47], [1, 256, 1], [9, 200, 130], [256, 256, 256]]) {
+          for (const [m, k, n] of [[64, 64, 64], [7, 3, 5], [33, 100, 47], [1, 256, 1], [9, 200, 130], [256, 256, 256], [64, 1000, 64], [8, 1024, 24]]) {
             tl.manualSeed(7);
             const a = tl.randn([m, k], { dtype });
             const b = tl.randn([k, n], { dtype });
