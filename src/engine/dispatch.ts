@@ -27,7 +27,7 @@ export interface OpSpec<A> {
   readonly infer: (inputs: readonly Tensor[], attrs: A) => { shape: readonly number[]; dtype: DType; kernelAttrs?: Record<string, unknown> };
   /** Gradient written with public ops; ops without one are not differentiable (e.g. argmax). */
   readonly grad?: GradFn<A>;
-  /** The kernel's key when it differs from the op's name (e.g. a 2-D matmul runs the batched kernel). */
+  /** The kernel's key when it differs from the op's name (e.g. mm runs the matmul kernel). */
   readonly kernel?: string;
 }
 

@@ -22,9 +22,10 @@ namespace TENSILE_ISA {
 // Float blocks: KC = 1024 (a product with k ≤ 1024 makes one pass over C, written once, never
 // read back), NC = 128 (the B block, KC × NC, stays 512 KB in L2), MCL3 = 512 (the A block,
 // MCL3 × KC, 2 MB in L3). An A micro-panel (MR × KC, 32 KB) then no longer stays in L1 beside B's
-// panel; L2 feeds it easily (one line of A per two k steps against two of B per step). What decided it was a busy host rather than a quiet one: in 30 rounds
-// interleaving builds in bench/micro/sgemm_native.cc (2 threads, GFLOP/s, mean of rounds), against
-// the earlier KC = 512, NC = 256, MCL3 = 1024, both with one slice per thread:
+// panel; L2 feeds it easily (one line of A per two k steps against two of B per step). What
+// decided it was a busy host rather than a quiet one: in 30 rounds interleaving builds in
+// bench/micro/sgemm_native.cc (2 threads, GFLOP/s, mean of rounds), against the earlier KC = 512,
+// NC = 256, MCL3 = 1024, both with one slice per thread:
 //   1024²: 212.7 against 204.9; in the rounds where a neighbour loaded the host, 204-210 against
 //          191-198 (an extra pass over a C that no longer fits the cache is what the noise slows);
 //   2048²: 213.4 against 214.7 (two passes either way).
